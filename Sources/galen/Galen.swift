@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Galen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "galen",
+        abstract: "Deep learning for medicine and drug discovery.",
+        subcommands: [Doctor.self])
+}

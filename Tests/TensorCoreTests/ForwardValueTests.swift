@@ -1,0 +1,80 @@
+import Testing
+import TensorCore
+
+@Suite("Forward values against reference numbers")
+struct ForwardValueTests {
+    @Test func matmul() {
+        let a = Tensor(rows: [[1, 2, 3], [4, 5, 6]])
+        let b = Tensor(rows: [[7, 8], [9, 10], [11, 12]])
+        #expect(a.matmul(b).scalars == [58, 64, 139, 154])
+        #expect(b.matmul(a, transposeSelf: true, transposeOther: true).scalars == [58, 139, 64, 154])
+        let batch = Tensor.stack([a, a * 2]).matmul(Tensor.stack([b, b]))
+        #expect(batch.shape == [2, 2, 2])
+        #expect(batch.scalars == [58, 64, 139, 154, 116, 128, 278, 308])
+    }
+
+    @Test func softmaxAndLogSoftmax() {
+        let x = Tensor([1, 2, 3])
+        #expect(isClose(x.softmax().scalars, [0.090_030_57, 0.244_728_47, 0.665_240_96]))
+        #expect(isClose(x.logSoftmax().scalars, [-2.407_605_96, -1.407_605_96, -0.407_605_96]))
+        let large = Tensor([1000, 1001])
+        #expect(isClose(large.softmax().scalars, [0.268_941_42, 0.731_058_58]), "no overflow for large inputs")
+        #expect(isClose(large.logSoftmax().scalars, [-1.313_261_7, -0.313_261_7]))
+        let columns = Tensor(rows: [[1, 1], [2, 3]]).softmax(axis: 0)
+        #expect(isClose(columns.scalars, [0.268_941_42, 0.119_202_92, 0.731_058_58, 0.880_797_08]))
+    }
+
+    @Test func gelu() {
+        #expect(isClose(Tensor([-1, 0, 0.5, 1, 3]).gelu().scalars, [-0.158_655_25, 0, 0.345_731_3, 0.841_344_75, 2.995_950_3]))
+    }
+
+    @Test func reductions() {
+        let x = Tensor.arange(0, 24).reshaped([2, 3, 4])
+        #expect(x.sum().item == 276)
+        #expect(x.sum(axes: [1]).scalars == [12, 15, 18, 21, 48, 51, 54, 57])
+        #expect(x.sum(axes: [0, 2], keepingDimensions: true).shape == [1, 3, 1])
+        #expect(x.sum(axes: [0, 2]).scalars == [60, 92, 124])
+        #expect(x.mean(axes: [2]).scalars == [1.5, 5.5, 9.5, 13.5, 17.5, 21.5])
+        #expect(x.max(axes: [0]).scalars == Array(12...23).map(Float.init))
+        #expect(x.min(axes: [1, 2]).scalars == [0, 12])
+        #expect((-x).argmax(axis: 2) == [0, 0, 0, 0, 0, 0])
+        #expect(x.argmax(axis: 1) == [2, 2, 2, 2, 2, 2, 2, 2])
+        #expect(Tensor(rows: [[1, 5, 5], [7, 0, 2]]).argmax(axis: 1) == [1, 0], "first index wins a tie")
+    }
+
+    @Test func longSumsStayAccurate() {
+        let n = 1 << 22
+        #expect(Tensor.full([n], 0.1).sum().item.distance(to: Float(n) * 0.1) < 1)
+        #expect(Tensor.ones([3, n / 4]).sum(axes: [1]).scalars == [Float](repeating: Float(n / 4), count: 3))
+    }
+
+    @Test func ieeeSpecialValuesPropagate() {
+        let x = Tensor([.nan, .infinity, -1])
+        #expect(x.sqrt().scalars[0].isNaN && x.sqrt().scalars[1] == .infinity && x.sqrt().scalars[2].isNaN)
+        #expect(x.max().item.isNaN)
+        #expect((x + 1).scalars[1] == .infinity)
+    }
+
+    @Test func shapeOps() {
+        let x = Tensor.arange(0, 6).reshaped([2, 3])
+        #expect(x.transposed().scalars == [0, 3, 1, 4, 2, 5])
+        #expect(x.slice(axis: 1, 1..<3).scalars == [1, 2, 4, 5])
+        #expect(Tensor.concatenate([x, x], axis: 1).scalars == [0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5])
+        #expect(Tensor.stack([x, x], axis: 1).shape == [2, 2, 3])
+        #expect(x.gather([1, 1, 0]).scalars == [3, 4, 5, 3, 4, 5, 0, 1, 2])
+        #expect(x.scatterAdd([1, 1], rows: 3).scalars == [0, 0, 0, 3, 5, 7, 0, 0, 0])
+        #expect(Tensor.where(Tensor([1, 0, 1]), x, Tensor(-1)).scalars == [0, -1, 2, 3, -1, 5])
+        #expect((x + Tensor([10, 20, 30])).scalars == [10, 21, 32, 13, 24, 35])
+        let column = Tensor([1, 2], shape: [2, 1])
+        #expect((column * Tensor([1, 2, 3])).scalars == [1, 2, 3, 2, 4, 6])
+    }
+
+    @Test func largeInputsTakeTheParallelPathAndAgree() {
+        var generator = RandomGenerator(seed: 3)
+        let a = Tensor.randomNormal([1 << 20], using: &generator), b = Tensor.randomNormal([1 << 20], using: &generator)
+        let expectedSum = zip(a.scalars, b.scalars).map { $0 + $1 }
+        let expectedRelu = a.scalars.map { max($0, 0) }
+        #expect((a + b).scalars == expectedSum)
+        #expect(a.relu().scalars == expectedRelu)
+    }
+}
