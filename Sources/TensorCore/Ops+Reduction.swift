@@ -1,3 +1,5 @@
+struct IsEqual: BinaryFunction { func callAsFunction(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 } }
+
 extension Tensor {
     /// The tensor viewed as [outer, extent, inner] around `axis`.
     func split(around axis: Int) -> (outer: Int, extent: Int, inner: Int) {
@@ -109,7 +111,7 @@ extension Tensor {
         }
         let extreme = Tensor(reduced, shape: keptShape)
         return .result(reducedShape(axes, keepingDimensions: keepingDimensions), reduced, (self, { g in
-            let winners = Tensor(broadcastElementwise(self, extreme, op) { $0 == $1 ? 1 : 0 }.scalars, shape: shape)
+            let winners = Tensor(broadcastScalars(self, extreme, op, IsEqual()).scalars, shape: shape)
             let share = g.reshaped(keptShape) / winners.sum(axes: axes, keepingDimensions: true)
             return winners * share
         }))

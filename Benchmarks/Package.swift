@@ -1,0 +1,14 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Benchmarks live in their own package so that the main package's build and tests stay lean,
+// and so that they use Galen exactly as a downstream package would.
+let package = Package(
+    name: "GalenBenchmarks",
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(
+            name: "tensorcore-bench",
+            dependencies: [.product(name: "TensorCore", package: "main")]),
+    ]
+)
