@@ -63,6 +63,12 @@ extension Tensor {
     /// Forgets the accumulated gradient.
     public func zeroGrad() { node?.grad = nil }
 
+    /// Multiplies the accumulated gradient by `factor` (gradient clipping).
+    public func scaleGrad(by factor: Float) {
+        guard let node, let grad = node.grad else { return }
+        node.grad = withoutGrad { grad * factor }
+    }
+
     /// A copy of this tensor's values that records nothing and receives no gradient.
     public var detached: Tensor { Tensor(shape: shape, scalars: scalars, node: nil) }
 
@@ -90,13 +96,14 @@ extension Tensor {
     ///
     /// Each input comes with its vector-Jacobian product: given d(loss)/d(output), it returns
     /// d(loss)/d(input) in the input's shape. Only inputs that require gradients are kept.
-    static func result(
+    /// Every op joins the graph through here, in this module or outside it (see "Adding an op").
+    public static func recorded(
         _ shape: [Int], _ scalars: [Float], _ inputs: (Tensor, (Tensor) -> Tensor)...
     ) -> Tensor {
-        result(shape, scalars, inputs)
+        recorded(shape, scalars, inputs)
     }
 
-    static func result(
+    public static func recorded(
         _ shape: [Int], _ scalars: [Float], _ inputs: [(Tensor, (Tensor) -> Tensor)]
     ) -> Tensor {
         var output = Tensor(shape: shape, scalars: scalars, node: nil)

@@ -53,8 +53,9 @@ func forEachRun(
 }
 
 extension Tensor {
-    /// Sums a gradient over the axes along which this shape was broadcast to `gradient`'s shape.
-    func unbroadcast(_ gradient: Tensor) -> Tensor {
+    /// Sums a gradient over the axes along which this tensor was broadcast to `gradient`'s
+    /// shape: the vector-Jacobian product of broadcasting.
+    public func unbroadcast(_ gradient: Tensor) -> Tensor {
         if gradient.shape == shape { return gradient }
         let extra = gradient.rank - rank
         var axes = Array(0..<extra)
@@ -77,6 +78,6 @@ extension Tensor {
                 }
             }
         }
-        return .result(shape, output, (self, { self.unbroadcast($0) }))
+        return .recorded(shape, output, (self, { self.unbroadcast($0) }))
     }
 }

@@ -82,6 +82,6 @@ extension Tensor {
     /// The elementwise op `f`, recording f' for the backward pass.
     func map<F: UnaryFunction>(_ f: F) -> Tensor {
         let output = mapScalars(scalars, f)
-        return .result(shape, output, (self, { g in Tensor(chainScalars(g.scalars, self.scalars, output, f), shape: shape) }))
+        return .recorded(shape, output, (self, { g in Tensor(chainScalars(g.scalars, self.scalars, output, f), shape: shape) }))
     }
 }

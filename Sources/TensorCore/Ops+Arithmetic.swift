@@ -11,22 +11,22 @@ struct Negate: UnaryFunction {
 extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let (shape, output) = broadcastScalars(a, b, "+", Add())
-        return .result(shape, output, (a, { a.unbroadcast($0) }), (b, { b.unbroadcast($0) }))
+        return .recorded(shape, output, (a, { a.unbroadcast($0) }), (b, { b.unbroadcast($0) }))
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let (shape, output) = broadcastScalars(a, b, "-", Subtract())
-        return .result(shape, output, (a, { a.unbroadcast($0) }), (b, { b.unbroadcast(-$0) }))
+        return .recorded(shape, output, (a, { a.unbroadcast($0) }), (b, { b.unbroadcast(-$0) }))
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let (shape, output) = broadcastScalars(a, b, "*", Multiply())
-        return .result(shape, output, (a, { a.unbroadcast($0 * b) }), (b, { b.unbroadcast($0 * a) }))
+        return .recorded(shape, output, (a, { a.unbroadcast($0 * b) }), (b, { b.unbroadcast($0 * a) }))
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let (shape, output) = broadcastScalars(a, b, "/", Divide())
-        return .result(shape, output, (a, { a.unbroadcast($0 / b) }), (b, { b.unbroadcast(-$0 * a / (b * b)) }))
+        return .recorded(shape, output, (a, { a.unbroadcast($0 / b) }), (b, { b.unbroadcast(-$0 * a / (b * b)) }))
     }
 
     public static prefix func - (a: Tensor) -> Tensor { a.map(Negate()) }

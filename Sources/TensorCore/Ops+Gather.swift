@@ -15,7 +15,7 @@ extension Tensor {
                 }
             }
         }
-        return .result([indices.count] + shape.dropFirst(), output, (self, { $0.scatterAdd(indices, rows: rows) }))
+        return .recorded([indices.count] + shape.dropFirst(), output, (self, { $0.scatterAdd(indices, rows: rows) }))
     }
 
     /// A tensor of `rows` rows in which row `indices[i]` is the sum of every row `i` of this
@@ -36,6 +36,6 @@ extension Tensor {
                 }
             }
         }
-        return .result([rows] + shape.dropFirst(), output, (self, { $0.gather(indices) }))
+        return .recorded([rows] + shape.dropFirst(), output, (self, { $0.gather(indices) }))
     }
 }

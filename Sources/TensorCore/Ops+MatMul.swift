@@ -30,7 +30,7 @@ extension Tensor {
         }
         let outputShape = rank == 3 ? [batch, m, n] : [m, n]
         // With C = A'·B' (A' = op(A), B' = op(B)): dA' = dC·B'ᵀ and dB' = A'ᵀ·dC.
-        return .result(
+        return .recorded(
             outputShape, output,
             (self, { g in
                 transposeSelf

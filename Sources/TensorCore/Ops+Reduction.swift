@@ -53,7 +53,7 @@ extension Tensor {
             partShape[axis] = 1
         }
         let kept = self.reducedShape(axes, keepingDimensions: true)
-        return .result(self.reducedShape(axes, keepingDimensions: keepingDimensions), reduced,
+        return .recorded(self.reducedShape(axes, keepingDimensions: keepingDimensions), reduced,
                        (self, { $0.reshaped(kept).expanded(to: shape) }))
     }
 
@@ -110,7 +110,7 @@ extension Tensor {
             keptShape[axis] = 1
         }
         let extreme = Tensor(reduced, shape: keptShape)
-        return .result(reducedShape(axes, keepingDimensions: keepingDimensions), reduced, (self, { g in
+        return .recorded(reducedShape(axes, keepingDimensions: keepingDimensions), reduced, (self, { g in
             let winners = Tensor(broadcastScalars(self, extreme, op, IsEqual()).scalars, shape: shape)
             let share = g.reshaped(keptShape) / winners.sum(axes: axes, keepingDimensions: true)
             return winners * share

@@ -10,7 +10,7 @@ extension Tensor {
         }
         require(resolved.allSatisfy { $0 >= 0 } && resolved.reduce(1, *) == count,
                      "reshaped: cannot reshape \(shape) (\(count) elements) to \(newShape)")
-        return .result(resolved, scalars, (self, { $0.reshaped(shape) }))
+        return .recorded(resolved, scalars, (self, { $0.reshaped(shape) }))
     }
 
     /// The axes reordered: axis `i` of the result is axis `axes[i]` of this tensor.
@@ -29,7 +29,7 @@ extension Tensor {
         }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, axis) in axes.enumerated() { inverse[axis] = i }
-        return .result(newShape, output, (self, { $0.permuted(inverse) }))
+        return .recorded(newShape, output, (self, { $0.permuted(inverse) }))
     }
 
     /// Two axes swapped; by default the last two (the matrix transpose).
@@ -56,7 +56,7 @@ extension Tensor {
                 }
             }
         }
-        return .result(newShape, output, (self, { g in
+        return .recorded(newShape, output, (self, { g in
             let zeros = Tensor.zeros(shape)
             var parts = [Tensor]()
             if range.lowerBound > 0 { parts.append(zeros.slice(axis: axis, 0..<range.lowerBound)) }
@@ -95,7 +95,7 @@ extension Tensor {
         }
         var starts = [0]
         for extent in extents { starts.append(starts.last! + extent) }
-        return .result(newShape, output, tensors.indices.map { i in
+        return .recorded(newShape, output, tensors.indices.map { i in
             (tensors[i], { $0.slice(axis: axis, starts[i]..<starts[i + 1]) })
         })
     }

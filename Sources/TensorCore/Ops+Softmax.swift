@@ -6,7 +6,7 @@ extension Tensor {
         let axis = self.axis(axis, "softmax")
         let output = normalizedExponentials(axis: axis, logarithm: false)
         let y = Tensor(output, shape: shape)
-        return .result(shape, output, (self, { g in y * (g - (g * y).sum(axes: [axis], keepingDimensions: true)) }))
+        return .recorded(shape, output, (self, { g in y * (g - (g * y).sum(axes: [axis], keepingDimensions: true)) }))
     }
 
     /// x - log Σ exp(x) along `axis`, stable for large and small x.
@@ -14,7 +14,7 @@ extension Tensor {
         let axis = self.axis(axis, "logSoftmax")
         let output = normalizedExponentials(axis: axis, logarithm: true)
         let probabilities = Tensor(output, shape: shape).exp()
-        return .result(shape, output, (self, { g in g - probabilities * g.sum(axes: [axis], keepingDimensions: true) }))
+        return .recorded(shape, output, (self, { g in g - probabilities * g.sum(axes: [axis], keepingDimensions: true) }))
     }
 
     private func normalizedExponentials(axis: Int, logarithm: Bool) -> [Float] {

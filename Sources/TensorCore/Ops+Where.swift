@@ -8,7 +8,7 @@ extension Tensor {
             let x = a.detached.expanded(to: shape), y = b.detached.expanded(to: shape)
             for i in 0..<out.count { out[i] = mask.scalars[i] != 0 ? x.scalars[i] : y.scalars[i] }
         }
-        return .result(shape, picked,
+        return .recorded(shape, picked,
                        (a, { a.unbroadcast(Tensor.where(mask, $0, Tensor(0))) }),
                        (b, { b.unbroadcast(Tensor.where(mask, Tensor(0), $0)) }))
     }

@@ -1,0 +1,63 @@
+import TensorCore
+
+/// Inputs and targets for one step.
+public struct Batch: Sendable {
+    public var inputs: Tensor
+    public var targets: Tensor
+
+    public init(inputs: Tensor, targets: Tensor) {
+        self.inputs = inputs
+        self.targets = targets
+    }
+
+    public var count: Int { inputs.shape.first ?? 0 }
+}
+
+/// Where a training loop gets its batches: an in-memory dataset, or rows streamed from a file.
+/// The order for an epoch must be a function of the epoch alone, so runs repeat and resume.
+public protocol BatchSource {
+    associatedtype Batches: Sequence where Batches.Element == Batch
+    /// The number of samples in one epoch.
+    var sampleCount: Int { get }
+    func batches(epoch: Int) -> Batches
+}
+
+/// Batches drawn from tensors in memory, reshuffled each epoch from a seed.
+public struct TensorBatches: BatchSource {
+    public let inputs: Tensor
+    public let targets: Tensor
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let seed: UInt64
+
+    public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0) {
+        require(inputs.shape.first == targets.shape.first,
+                "TensorBatches: \(inputs.shape.first ?? 0) inputs but \(targets.shape.first ?? 0) targets")
+        require(batchSize > 0, "TensorBatches: batch size \(batchSize) must be positive")
+        self.inputs = inputs
+        self.targets = targets
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.seed = seed
+    }
+
+    public var sampleCount: Int { inputs.shape.first ?? 0 }
+
+    public func batches(epoch: Int) -> [Batch] {
+        var order = Array(0..<sampleCount)
+        if shuffle {
+            var generator = RandomGenerator(seed: mixSeed(seed, UInt64(epoch)))
+            order.shuffle(using: &generator)
+        }
+        return stride(from: 0, to: sampleCount, by: batchSize).map { start in
+            let rows = Array(order[start..<Swift.min(start + batchSize, sampleCount)])
+            return Batch(inputs: inputs.gather(rows), targets: targets.gather(rows))
+        }
+    }
+}
+
+/// A seed for a sub-stream (an epoch, a layer) derived from a run's seed.
+public func mixSeed(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
+    var generator = RandomGenerator(seed: seed ^ (stream &* 0x9E37_79B9_7F4A_7C15))
+    return generator.next()
+}

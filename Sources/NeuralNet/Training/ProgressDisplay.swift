@@ -1,0 +1,72 @@
+import Foundation
+
+/// Shows training progress on standard error: a live bar with rate and time left when that is
+/// a terminal, one plain line per epoch otherwise (logs, CI).
+public final class ProgressDisplay: Callback {
+    private let isTerminal: Bool
+    private var epochStart = Date()
+    private var lastDraw = Date.distantPast
+    private var epoch = 0, epochs = 0
+
+    public init(isTerminal: Bool = isatty(STDERR_FILENO) != 0) {
+        self.isTerminal = isTerminal
+    }
+
+    public func epochWillBegin(_ trainer: Trainer, epoch: Int, of epochs: Int) {
+        self.epoch = epoch
+        self.epochs = epochs
+        epochStart = Date()
+    }
+
+    public func batchDidEnd(_ trainer: Trainer, batch: Int, samples: Int, of total: Int, loss: Double) {
+        guard isTerminal, Date().timeIntervalSince(lastDraw) > 0.1 || samples == total else { return }
+        lastDraw = Date()
+        let elapsed = Date().timeIntervalSince(epochStart)
+        let rate = Double(samples) / Swift.max(elapsed, 1e-9)
+        let width = 24
+        let filled = total > 0 ? width * samples / total : width
+        let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
+        let left = Double(total - samples) / Swift.max(rate, 1e-9)
+        write("\r\u{1B}[2Kepoch \(epoch + 1)/\(epochs) [\(bar)] \(samples)/\(total) \(Int(rate)) samples/s ETA \(clock(left)) loss \(format(loss))")
+    }
+
+    public func epochDidEnd(_ trainer: Trainer, epoch: Int, logs: [String: Double]) {
+        let elapsed = Date().timeIntervalSince(epochStart)
+        let figures = logs.keys.sorted().map { "\($0) \(format(logs[$0]!))" }.joined(separator: "  ")
+        write((isTerminal ? "\r\u{1B}[2K" : "") + "epoch \(epoch + 1)/\(epochs)  \(figures)  (\(String(format: "%.1f", elapsed)) s)\n")
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%.4g", value) }
+
+    private func clock(_ seconds: Double) -> String {
+        let whole = Int(seconds.isFinite ? seconds : 0)
+        return String(format: "%d:%02d", whole / 60, whole % 60)
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Writes the history after every epoch to a CSV or JSON file (by its extension), replacing the
+/// file atomically so a reader never sees half of it.
+public final class HistoryLogger: Callback {
+    public let url: URL
+
+    public init(url: URL) { self.url = url }
+
+    public func epochDidEnd(_ trainer: Trainer, epoch: Int, logs: [String: Double]) {
+        let epochs = trainer.history.epochs
+        let data: Data
+        if url.pathExtension.lowercased() == "json" {
+            data = (try? JSONSerialization.data(withJSONObject: epochs, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        } else {
+            let columns = Set(epochs.flatMap(\.keys)).sorted()
+            let rows = epochs.enumerated().map { index, logs in
+                (["\(index + 1)"] + columns.map { logs[$0].map { "\($0)" } ?? "" }).joined(separator: ",")
+            }
+            data = Data(((["epoch"] + columns).joined(separator: ",") + "\n" + rows.joined(separator: "\n") + "\n").utf8)
+        }
+        try? data.write(to: url, options: .atomic)
+    }
+}

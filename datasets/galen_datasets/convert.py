@@ -1,0 +1,27 @@
+"""Any CSV, TSV, SMI or SDF files of SMILES (and measured values) into one compound library."""
+
+from itertools import chain
+from pathlib import Path
+
+from .library import build_library, library_attrs, with_progress, write_prepared
+from .readers import read_any
+from .splits import PublishedSplit, RandomSplit
+
+SOURCE_SPLIT_NAME = "source"
+
+
+def prepare(
+    settings, files, name, smiles_column="smiles", value_columns=(), units=(), split_column=None, licence="not stated"
+):
+    """A split column becomes /splits/source; without one, a seeded random 80/10/10 split /splits/random."""
+    if units and len(units) != len(value_columns):
+        raise ValueError(f"{len(units)} units for {len(value_columns)} value columns")
+    paths = [Path(file).resolve() for file in files]
+    featurizer = settings.featurizer()
+    rows = chain.from_iterable(read_any(path, featurizer, smiles_column, value_columns, split_column) for path in paths)
+    assays = list(zip(value_columns, units or [None] * len(value_columns))) or None
+    split = PublishedSplit(SOURCE_SPLIT_NAME) if split_column else RandomSplit(settings.seed)
+    source = "local files " + ", ".join(str(path) for path in paths)
+    attrs = library_attrs(name, source, paths, licence)
+    prepared = build_library(with_progress(rows, name), featurizer, assays, split, attrs)
+    return [write_prepared(prepared, settings.out_dir / f"{name}.h5")]

