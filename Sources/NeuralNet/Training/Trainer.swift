@@ -14,8 +14,8 @@ public final class Trainer {
     public var gradientClipNorm: Float?
     public var callbacks: [any Callback]
     public let seed: UInt64
-    /// Epochs completed so far, across resumes.
-    public internal(set) var completedEpochs = 0
+    /// Epochs completed so far, across resumes; set it when resuming from a checkpoint.
+    public var completedEpochs = 0
     public private(set) var history = History()
     /// Set by a callback (early stopping) to end training after the current epoch.
     public var stopRequested = false
@@ -69,6 +69,12 @@ public final class Trainer {
         }
         for callback in callbacks { callback.trainingDidEnd(self) }
         return history
+    }
+
+    /// Trains without validation data.
+    @discardableResult
+    public func fit<Training: BatchSource>(epochs: Int, training: Training, loss: (Batch) -> Tensor) -> History {
+        fit(epochs: epochs, training: training, validation: nil as TensorBatches?, loss: loss)
     }
 
     /// The mean loss over a source's batches, in evaluation mode and without a graph.
