@@ -66,3 +66,39 @@ struct StructuralGradientTests {
         #expect(!result.passed)
     }
 }
+
+@Suite("Sparse matrix product")
+struct SparseMatmulTests {
+    func sparseInput(_ rows: Int, _ columns: Int, seed: UInt64) -> Tensor {
+        var generator = RandomGenerator(seed: seed)
+        let mask = Tensor.randomBernoulli([rows, columns], probability: 0.1, using: &generator)
+        return mask * Tensor.randomUniform([rows, columns], 0.5, 2, using: &generator)
+    }
+
+    @Test func equalsTheDenseProductWithTheSameGradients() {
+        let x = sparseInput(7, 40, seed: 40), w = sample([40, 19], seed: 41)
+        var sparseX = x, sparseW = w, denseX = x, denseW = w
+        sparseX.requiresGrad = true
+        sparseW.requiresGrad = true
+        denseX.requiresGrad = true
+        denseW.requiresGrad = true
+        let upstream = sample([7, 19], seed: 42)
+        let sparse = sparseX.sparseMatmul(sparseW), dense = denseX.matmul(denseW)
+        #expect(isClose(sparse.scalars, dense.scalars, tolerance: 1e-5))
+        (sparse * upstream).sum().backward()
+        (dense * upstream).sum().backward()
+        #expect(isClose(sparseW.grad!.scalars, denseW.grad!.scalars, tolerance: 1e-5))
+        #expect(isClose(sparseX.grad!.scalars, denseX.grad!.scalars, tolerance: 1e-5))
+    }
+
+    @Test func gradientsMatchFiniteDifferences() {
+        let x = sparseInput(5, 12, seed: 43)
+        let result = checkGradients(at: [sample([12, 6], seed: 44)]) { x.sparseMatmul($0[0]) }
+        #expect(result.passed, "\(result)")
+    }
+
+    @Test func largeBatchesTakeTheParallelPathAndAgree() {
+        let x = sparseInput(300, 256, seed: 45), w = sample([256, 512], seed: 46)
+        #expect(isClose(x.sparseMatmul(w).scalars, x.matmul(w).scalars, tolerance: 1e-4))
+    }
+}
