@@ -6,8 +6,10 @@ let package = Package(
     name: "Galen",
     platforms: [.macOS(.v13)],
     products: [
+        .library(name: "HDF5", targets: ["HDF5"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "DrugDiscovery", targets: ["DrugDiscovery"]),
         .executable(name: "galen", targets: ["galen"]),
     ],
     dependencies: [
@@ -19,8 +21,15 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5-serial",
+            providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]
+        ),
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
-        .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5"]),
+        .target(name: "DrugDiscovery", dependencies: ["NeuralNet", "HDF5"]),
         .executableTarget(
             name: "galen",
             dependencies: [
@@ -28,6 +37,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
     ]

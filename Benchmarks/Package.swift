@@ -5,10 +5,14 @@ import PackageDescription
 // and so that they use Galen exactly as a downstream package would.
 let package = Package(
     name: "GalenBenchmarks",
-    dependencies: [.package(path: "..")],
+    dependencies: [.package(name: "Galen", path: "..")],
     targets: [
         .executableTarget(
             name: "tensorcore-bench",
-            dependencies: [.product(name: "TensorCore", package: "main")]),
+            dependencies: [.product(name: "TensorCore", package: "Galen")]),
+        .executableTarget(
+            name: "dae-bench",
+            dependencies: [.product(name: "DrugDiscovery", package: "Galen"), .product(name: "NeuralNet", package: "Galen")]),
+        .executableTarget(name: "hdf5-bench", dependencies: [.product(name: "HDF5", package: "Galen")]),
     ]
 )

@@ -15,21 +15,18 @@ public enum Loss: Sendable, Equatable {
     /// Cross-entropy of logits [batch, classes] with class indices [batch].
     case categoricalCrossEntropy
 
-    /// The mean loss over labelled entries, each task's terms scaled by `taskWeights` if given
-    /// (one weight per column, or per class for categorical cross-entropy).
-    public func callAsFunction(_ prediction: Tensor, _ target: Tensor, taskWeights: [Float]? = nil) -> Tensor {
-        if self == .categoricalCrossEntropy { return categorical(prediction, target, classWeights: taskWeights) }
+    /// The weighted mean loss over labelled entries. `weights` broadcasts against the target:
+    /// [tasks] weighs each task, [batch, tasks] each entry (up-weighting rare on-bits); for
+    /// categorical cross-entropy it holds one weight per class.
+    public func callAsFunction(_ prediction: Tensor, _ target: Tensor, weights: Tensor? = nil) -> Tensor {
+        if self == .categoricalCrossEntropy { return categorical(prediction, target, classWeights: weights?.scalars) }
         require(prediction.shape == target.shape,
                 "\(self): prediction of shape \(prediction.shape) and target of shape \(target.shape) differ")
         let labelled = Tensor(target.scalars.map { $0.isNaN ? 0 : 1 }, shape: target.shape)
         let filled = Tensor(target.scalars.map { $0.isNaN ? 0 : $0 }, shape: target.shape)
-        var weights = labelled
-        if let taskWeights {
-            require(taskWeights.count == target.shape.last, "\(self): \(taskWeights.count) task weights for shape \(target.shape)")
-            weights = labelled * Tensor(taskWeights)
-        }
-        let terms = elementwise(prediction, filled)
-        return (terms * weights).sum() / Swift.max(weights.sum().item, .leastNormalMagnitude)
+        let scale = weights.map { labelled * $0.detached } ?? labelled
+        require(scale.shape == target.shape, "\(self): weights of shape \(weights?.shape ?? []) do not fit targets \(target.shape)")
+        return (elementwise(prediction, filled) * scale).sum() / Swift.max(scale.sum().item, .leastNormalMagnitude)
     }
 
     private func elementwise(_ prediction: Tensor, _ target: Tensor) -> Tensor {

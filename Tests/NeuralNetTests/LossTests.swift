@@ -15,8 +15,8 @@ struct LossTests {
         // Keep predictions off the kinks of MAE (0) and Huber (±delta).
         let prediction = target.detached + Tensor(sample([4, 3], seed: 2, in: 0.1...1).scalars.map { $0 == 0.5 ? 0.6 : $0 }, shape: [4, 3])
         let filledPrediction = Tensor(prediction.scalars.map { $0.isNaN ? 0.3 : $0 }, shape: [4, 3])
-        for weights in [nil, [1, 2, 0.5] as [Float]] {
-            let result = checkGradients(at: [filledPrediction]) { loss($0[0], target, taskWeights: weights) }
+        for weights in [nil, Tensor([1, 2, 0.5]), sample([4, 3], seed: 5, in: 0.5...2)] {
+            let result = checkGradients(at: [filledPrediction]) { loss($0[0], target, weights: weights) }
             #expect(result.passed, "\(loss) weights \(String(describing: weights)): \(result)")
         }
     }
@@ -28,7 +28,7 @@ struct LossTests {
         let weightedAbsolute: Float = (1 + 0 + 3 * 2) / (1 + 1 + 3)
         let huber: Float = (0.5 + 0 + 1.5) / 3
         #expect(Loss.meanSquaredError(prediction, target).item == squared)
-        #expect(Loss.meanAbsoluteError(prediction, target, taskWeights: [1, 3]).item == weightedAbsolute)
+        #expect(Loss.meanAbsoluteError(prediction, target, weights: Tensor([1, 3])).item == weightedAbsolute)
         #expect(abs(Loss.huber(delta: 1)(prediction, target).item - huber) < 1e-6)
     }
 
@@ -46,7 +46,7 @@ struct LossTests {
         let labels = Tensor([2, 0, .nan, 1])
         let result = checkGradients(at: [logits]) { Loss.categoricalCrossEntropy($0[0], labels) }
         #expect(result.passed, "\(result)")
-        let weighted = checkGradients(at: [logits]) { Loss.categoricalCrossEntropy($0[0], labels, taskWeights: [1, 2, 3]) }
+        let weighted = checkGradients(at: [logits]) { Loss.categoricalCrossEntropy($0[0], labels, weights: Tensor([1, 2, 3])) }
         #expect(weighted.passed, "\(weighted)")
         let value = Loss.categoricalCrossEntropy(Tensor(rows: [[0, 0], [1, 1]]), Tensor([0, 1])).item
         #expect(abs(value - Float(log(2.0))) < 1e-6)

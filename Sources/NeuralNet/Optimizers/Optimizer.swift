@@ -21,7 +21,8 @@ open class Optimizer {
     /// Per-parameter state arrays, each the size of the parameter (momentum, second moments).
     open var slotNames: [String] { [] }
 
-    /// Moves `values` against `gradient`, reading and writing this parameter's `slots`.
+    /// Moves `values` against `gradient`, reading and writing this parameter's `slots`; called
+    /// on slices of a parameter, possibly at once on several cores.
     open func update(_ values: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
                      slots: [UnsafeMutableBufferPointer<Float>]) {
         fatalError("\(Self.self) must implement update")
@@ -37,7 +38,12 @@ open class Optimizer {
             slots[name] = state
             parameter.value.withMutableScalars { values in
                 gradient.scalars.withUnsafeBufferPointer { gradient in
-                    update(values, gradient: gradient, slots: state.buffers)
+                    // Updates are elementwise, so each core can take a slice of the parameter.
+                    parallelRanges(values.count, grain: 1 << 15) { range in
+                        update(UnsafeMutableBufferPointer(rebasing: values[range]),
+                               gradient: UnsafeBufferPointer(rebasing: gradient[range]),
+                               slots: state.buffers.map { UnsafeMutableBufferPointer(rebasing: $0[range]) })
+                    }
                 }
             }
             parameter.value.zeroGrad()

@@ -1,0 +1,105 @@
+import HDF5
+import TensorCore
+
+/// A compound library in Galen's HDF5 contract (`datasets/README.md`, `compound-library/1`),
+/// held in memory: fingerprints packed 8 bits a byte, ids, assay values and splits.
+public struct CompoundLibrary: Sendable {
+    public static let contract = "compound-library"
+
+    public let path: String
+    public let ids: [String]
+    /// Fingerprint length in bits.
+    public let bits: Int
+    /// Fingerprints packed most-significant-bit first, `bytesPerRow` bytes per compound.
+    public let packedFingerprints: [UInt8]
+    /// Bemis-Murcko scaffolds, when the file has them.
+    public let scaffolds: [String]?
+    /// Assay names (column order of `values`); empty for an unlabelled library.
+    public let assayNames: [String]
+    public let assayUnits: [String]?
+    /// Measured values [count, assays], row-major, NaN where not measured.
+    public let values: [Float]
+    /// Stored splits by name: 0 train, 1 validation, 2 test per compound.
+    public let splits: [String: [Int8]]
+
+    public var count: Int { ids.count }
+    public var bytesPerRow: Int { (bits + 7) / 8 }
+    public var assayCount: Int { assayNames.count }
+
+    /// Opens and checks a library; every contract violation found is reported at once.
+    public static func load(_ path: String) throws -> CompoundLibrary {
+        let inspection = try LibraryInspection(path: path)
+        guard inspection.problems.isEmpty, let library = inspection.library else {
+            throw LibraryError(path: path, problems: inspection.problems)
+        }
+        return library
+    }
+
+    init(path: String, ids: [String], bits: Int, packedFingerprints: [UInt8], scaffolds: [String]?,
+         assayNames: [String], assayUnits: [String]?, values: [Float], splits: [String: [Int8]]) {
+        self.path = path
+        self.ids = ids
+        self.bits = bits
+        self.packedFingerprints = packedFingerprints
+        self.scaffolds = scaffolds
+        self.assayNames = assayNames
+        self.assayUnits = assayUnits
+        self.values = values
+        self.splits = splits
+    }
+
+    /// The fingerprints of `rows` as a [rows, bits] tensor of 0 and 1.
+    public func fingerprints(_ rows: [Int]) -> Tensor {
+        Tensor(unpackBits(packedFingerprints, rows: rows, bytesPerRow: bytesPerRow, bits: bits), shape: [rows.count, bits])
+    }
+
+    /// The assay values of `rows` for the assays at `columns`, as [rows, columns] with NaN gaps.
+    public func values(_ rows: [Int], columns: [Int]) -> Tensor {
+        var result = [Float](repeating: .nan, count: rows.count * columns.count)
+        for (r, row) in rows.enumerated() {
+            for (c, column) in columns.enumerated() { result[r * columns.count + c] = values[row * assayCount + column] }
+        }
+        return Tensor(result, shape: [rows.count, columns.count])
+    }
+
+    /// The columns of the named assays, or an error naming those not in the file.
+    public func assayColumns(_ names: [String]) throws -> [Int] {
+        let unknown = names.filter { !assayNames.contains($0) }
+        guard unknown.isEmpty else {
+            throw LibraryError(path: path, problems: ["assays \(unknown) are not in the file (it has \(assayNames.joined(separator: ", ")))"])
+        }
+        return names.map { assayNames.firstIndex(of: $0)! }
+    }
+}
+
+/// A library that breaks the contract, with everything found wrong.
+public struct LibraryError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let problems: [String]
+
+    public var description: String {
+        problems.count == 1 ? "\(path): \(problems[0])"
+            : "\(path): \(problems.count) problems: " + problems.joined(separator: "; ")
+    }
+}
+
+/// Bits of packed rows (most significant bit first) as 0/1 floats, `bits` per row.
+func unpackBits(_ packed: [UInt8], rows: [Int], bytesPerRow: Int, bits: Int) -> [Float] {
+    var result = [Float](repeating: 0, count: rows.count * bits)
+    result.withUnsafeMutableBufferPointer { out in
+        packed.withUnsafeBufferPointer { source in
+            for (r, row) in rows.enumerated() {
+                let base = row * bytesPerRow, target = r * bits
+                for byteIndex in 0..<bytesPerRow {
+                    let byte = source[base + byteIndex]
+                    guard byte != 0 else { continue }
+                    for bit in 0..<8 where byte & (0x80 >> bit) != 0 {
+                        let position = byteIndex * 8 + bit
+                        if position < bits { out[target + position] = 1 }
+                    }
+                }
+            }
+        }
+    }
+    return result
+}

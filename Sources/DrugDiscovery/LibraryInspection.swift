@@ -1,0 +1,172 @@
+import HDF5
+
+/// Reads a compound library and checks it against the contract, collecting every problem
+/// rather than stopping at the first; `galen inspect` reports them, loaders refuse the file.
+public struct LibraryInspection: Sendable {
+    public let path: String
+    /// One line per violation, each naming the dataset or attribute.
+    public private(set) var problems: [String] = []
+    /// The library as read, when the essentials (ids, fingerprints) could be read.
+    public private(set) var library: CompoundLibrary?
+
+    public init(path: String) throws {
+        self.path = path
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        library = try read(file)
+    }
+
+    private mutating func problem(_ text: String) { problems.append(text) }
+
+    private mutating func read(_ file: HDF5File) throws -> CompoundLibrary? {
+        if try file.attributes.contains("galen_contract") {
+            if case .string(let contract) = try file.attributes.get("galen_contract") {
+                if contract.split(separator: "/").first.map(String.init) != CompoundLibrary.contract {
+                    problem("root attribute galen_contract is '\(contract)', not \(CompoundLibrary.contract)/1")
+                }
+            } else {
+                problem("root attribute galen_contract is not a string")
+            }
+        } else {
+            problem("root attribute galen_contract is missing")
+        }
+
+        let ids = try strings(file, "ids", required: true)
+        let count = ids?.count ?? 0
+        if let ids {
+            if ids.isEmpty { problem("/ids is empty: a library needs at least one compound") }
+            if Set(ids).count != ids.count {
+                var seen = Set<String>()
+                let repeated = ids.first { !seen.insert($0).inserted }!
+                problem("/ids are not unique ('\(repeated)' repeats)")
+            }
+        }
+        let fingerprints = try readFingerprints(file, rows: count)
+        let scaffolds = try strings(file, "scaffolds", required: false, rows: count)
+        _ = try strings(file, "smiles", required: false, rows: count)
+        let (names, units, values) = try readAssays(file, rows: count)
+        let splits = try readSplits(file, rows: count)
+        guard let ids, let (bits, packed) = fingerprints else { return nil }
+        return CompoundLibrary(path: path, ids: ids, bits: bits, packedFingerprints: packed, scaffolds: scaffolds,
+                               assayNames: names, assayUnits: units, values: values, splits: splits)
+    }
+
+    /// A rank-1 string dataset, checked for its row count when one is known.
+    private mutating func strings(_ file: HDF5File, _ name: String, required: Bool, rows: Int? = nil) throws -> [String]? {
+        guard try file.contains(name) else {
+            if required { problem("/\(name) is missing") }
+            return nil
+        }
+        let dataset = try file.dataset(name)
+        guard try dataset.elementType == .string else {
+            problem("/\(name) holds \(try dataset.elementType), not strings")
+            return nil
+        }
+        let shape = try dataset.shape
+        guard shape.count == 1, rows == nil || shape[0] == rows else {
+            problem("/\(name) has shape \(shape), expected [\(rows.map(String.init) ?? "N")]")
+            return nil
+        }
+        return try dataset.read(as: String.self)
+    }
+
+    private mutating func readFingerprints(_ file: HDF5File, rows: Int) throws -> (bits: Int, packed: [UInt8])? {
+        guard try file.contains("fingerprints") else {
+            problem("/fingerprints is missing")
+            return nil
+        }
+        let dataset = try file.dataset("fingerprints")
+        let shape = try dataset.shape, type = try dataset.elementType
+        guard shape.count == 2, shape[0] == rows else {
+            problem("/fingerprints has shape \(shape), expected [\(rows), bytes or bits]")
+            return nil
+        }
+        guard case .int(let bits) = (try? dataset.attributes.get("n_bits")) ?? .string(""), bits > 0 else {
+            problem("/fingerprints has no positive integer attribute n_bits")
+            return nil
+        }
+        let bytesPerRow = (bits + 7) / 8
+        switch (type, shape[1]) {
+        case (.uint8, bytesPerRow) where bytesPerRow != bits:
+            let packed = try dataset.read(as: UInt8.self)
+            if bits % 8 != 0 {
+                let padding = UInt8(0xFF) >> UInt8(bits % 8)
+                if let row = (0..<rows).first(where: { packed[$0 * bytesPerRow + bytesPerRow - 1] & padding != 0 }) {
+                    problem("/fingerprints row \(row) sets padding bits beyond n_bits = \(bits)")
+                }
+            }
+            return (bits, packed)
+        case (.uint8, bits):
+            let unpacked = try dataset.read(as: UInt8.self)
+            if let index = unpacked.firstIndex(where: { $0 > 1 }) {
+                problem("/fingerprints is unpacked but row \(index / bits) holds \(unpacked[index]), not 0 or 1")
+                return nil
+            }
+            return (bits, pack(unpacked.map(Float.init), bits: bits))
+        case (.float32, bits):
+            let unpacked = try dataset.read(as: Float.self)
+            if let index = unpacked.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                let value = unpacked[index]
+                problem("/fingerprints row \(index / bits) holds \(value)\(value.isNaN ? " (NaN)" : ""), not 0 or 1")
+                return nil
+            }
+            return (bits, pack(unpacked, bits: bits))
+        default:
+            problem("/fingerprints is \(type) [\(shape[0]), \(shape[1])]; with n_bits = \(bits) it must be uint8 [N, \(bytesPerRow)] packed, or uint8/float32 [N, \(bits)]")
+            return nil
+        }
+    }
+
+    private mutating func readAssays(_ file: HDF5File, rows: Int) throws -> ([String], [String]?, [Float]) {
+        guard try file.contains("assays/values") else {
+            if try file.contains("assays/names") { problem("/assays/names is present but /assays/values is missing") }
+            return ([], nil, [])
+        }
+        let dataset = try file.dataset("assays/values")
+        let shape = try dataset.shape
+        guard try dataset.elementType == .float32, shape.count == 2, shape[0] == rows else {
+            problem("/assays/values is \(try dataset.elementType) \(shape), expected float32 [\(rows), T]")
+            return ([], nil, [])
+        }
+        let values = try dataset.read(as: Float.self)
+        if let index = values.firstIndex(where: { $0.isInfinite }) {
+            problem("/assays/values row \(index / Swift.max(shape[1], 1)) holds \(values[index]); unmeasured values are NaN, never infinite")
+        }
+        guard let names = try strings(file, "assays/names", required: true, rows: shape[1]) else { return ([], nil, []) }
+        if Set(names).count != names.count { problem("/assays/names are not unique") }
+        let units = try strings(file, "assays/units", required: false, rows: shape[1])
+        return (names, units, values)
+    }
+
+    private mutating func readSplits(_ file: HDF5File, rows: Int) throws -> [String: [Int8]] {
+        guard try file.contains("splits") else { return [:] }
+        var splits: [String: [Int8]] = [:]
+        for name in try file.group("splits").members() {
+            let dataset = try file.dataset("splits/\(name)")
+            let shape = try dataset.shape
+            guard try dataset.elementType == .int8, shape == [rows] else {
+                problem("/splits/\(name) is \(try dataset.elementType) \(shape), expected int8 [\(rows)]")
+                continue
+            }
+            let values = try dataset.read(as: Int8.self)
+            if let bad = values.firstIndex(where: { !(0...2).contains($0) }) {
+                problem("/splits/\(name) row \(bad) is \(values[bad]); splits are 0 train, 1 validation, 2 test")
+                continue
+            }
+            splits[name] = values
+        }
+        return splits
+    }
+}
+
+/// 0/1 values [N, bits] packed most-significant-bit first.
+func pack(_ unpacked: [Float], bits: Int) -> [UInt8] {
+    let rows = unpacked.count / bits, bytesPerRow = (bits + 7) / 8
+    var packed = [UInt8](repeating: 0, count: rows * bytesPerRow)
+    for row in 0..<rows {
+        for bit in 0..<bits where unpacked[row * bits + bit] != 0 {
+            packed[row * bytesPerRow + bit / 8] |= 0x80 >> UInt8(bit % 8)
+        }
+    }
+    return packed
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+extension HDF5File {
+    /// Writes a new file at `path` through `body`, under a temporary name in the same folder that
+    /// is renamed into place only once `body` has returned and the file is closed. Readers never
+    /// see half a file, and a file already at `path` survives any failure (it is replaced only by
+    /// the complete new one).
+    public static func createAtomically<R>(_ path: String, _ body: (HDF5File) throws -> R) throws -> R {
+        let target = URL(fileURLWithPath: path)
+        let partial = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+        PartialFiles.register(partial.path)
+        defer { PartialFiles.unregister(partial.path) }
+        do {
+            let file = try create(partial.path, ifExists: .truncate)
+            let result = try body(file)
+            try file.close()
+            guard rename(partial.path, path) == 0 else {
+                throw HDF5Error(file: path, object: nil, action: "move the finished file into place",
+                                message: String(cString: strerror(errno)), stack: [])
+            }
+            return result
+        } catch {
+            unlink(partial.path)
+            throw error
+        }
+    }
+}
+
+/// Temporary files being written, removed if the process is interrupted (Ctrl-C, `kill`), so an
+/// interrupted run leaves neither a partial output nor litter.
+public enum PartialFiles {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var paths: [String] = []
+    nonisolated(unsafe) private static var handlersInstalled = false
+
+    static func register(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        paths.append(path)
+        if !handlersInstalled {
+            handlersInstalled = true
+            for signalNumber in [SIGINT, SIGTERM, SIGHUP] { signal(signalNumber, removePartialFilesAndExit) }
+        }
+    }
+
+    static func unregister(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        paths.removeAll { $0 == path }
+    }
+
+    /// Paths registered now; for tests.
+    public static var current: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return paths
+    }
+
+    fileprivate static func removeAll() {
+        for path in paths { unlink(path) }
+    }
+}
+
+private func removePartialFilesAndExit(_ signalNumber: Int32) {
+    PartialFiles.removeAll()
+    _exit(128 + signalNumber)
+}

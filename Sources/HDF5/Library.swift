@@ -1,0 +1,30 @@
+@preconcurrency import CHDF5
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One-time and per-thread set-up of libhdf5.
+enum Library {
+    /// `H5open` must run before any `H5T_NATIVE_*_g` global holds a valid id.
+    private static let opened: Bool = H5open() >= 0
+
+    /// Marks threads whose automatic error printing is already off.
+    private static let silencedKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Opens the library and stops it printing error stacks to stderr on this thread.
+    ///
+    /// The thread-safe libhdf5 keeps one error stack, with its own printing switch, per thread,
+    /// so switching printing off once per process is not enough.
+    static func prepareThread() {
+        _ = opened
+        guard pthread_getspecific(silencedKey) == nil else { return }
+        H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
+        pthread_setspecific(silencedKey, UnsafeRawPointer(bitPattern: 1))
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import HDF5
+import TensorCore
+
+/// Reads and writes whole models as one HDF5 file in the layout of Keras's `.h5` files, so that
+/// h5py users find their way around:
+///
+/// - root attribute `model_config`: JSON `{"class_name": ..., "config": ...}` that rebuilds the
+///   architecture without code; `backend` = "galen" and `galen_version`;
+/// - group `/model_weights`, attribute `layer_names`; per layer a group whose `weight_names`
+///   attribute lists float32 datasets, e.g. `/model_weights/encoder.dense1/encoder.dense1/kernel:0`;
+/// - optional group `/optimizer_weights` with the optimizer's name, iteration count, learning rate
+///   and per-parameter state, plus `completed_epochs`, for an exact resume.
+///
+/// Files are written under a temporary name and renamed into place when complete.
+public enum ModelFile {
+    public static let galenVersion = "0.1.0"
+
+    /// What a model file holds besides the layers.
+    public struct Contents {
+        public var model: any Layer
+        public var optimizer: OptimizerState?
+        /// Root attributes the caller stored (task names, target statistics, training settings).
+        public var attributes: [String: AttributeValue]
+    }
+
+    /// An optimizer's saved state.
+    public struct OptimizerState {
+        public var name: String
+        public var iterations: Int
+        public var learningRate: Float
+        public var completedEpochs: Int
+        public var slots: [(name: String, value: Tensor)]
+
+        /// Loads this state into `optimizer`, which must be of the kind that saved it.
+        public func restore(into optimizer: Optimizer) throws {
+            guard type(of: optimizer).name == name else {
+                throw ModelError.weights("the file holds \(name) state, not \(type(of: optimizer).name)")
+            }
+            optimizer.learningRate = learningRate
+            try optimizer.restore(state: slots, iterations: iterations)
+        }
+    }
+
+    /// Saves `model`, and the optimizer's state when given, with extra root `attributes`.
+    public static func save(
+        _ model: any Layer, to path: String, optimizer: Optimizer? = nil, completedEpochs: Int = 0,
+        attributes: [String: AttributeValue] = [:]
+    ) throws {
+        try HDF5File.createAtomically(path) { file in
+            let config = try JSONEncoder().encode(model.config)
+            try file.attributes.set("model_config", .string(String(decoding: config, as: UTF8.self)))
+            try file.attributes.set("backend", "galen")
+            try file.attributes.set("galen_version", .string(galenVersion))
+            for (name, value) in attributes { try file.attributes.set(name, value) }
+
+            let weights = try file.createGroup("model_weights")
+            let layers = weightLayers(model)
+            try weights.attributes.set("layer_names", .strings(layers.map(\.name)))
+            try weights.attributes.set("backend", "galen")
+            for (layerName, layer) in layers {
+                let group = try weights.createGroup(layerName)
+                let names = layer.parameters.map { "\(layerName)/\($0.name):0" }
+                try group.attributes.set("weight_names", .strings(names))
+                for (name, (_, parameter)) in zip(names, layer.parameters) {
+                    try write(parameter.value, at: name, in: group)
+                }
+            }
+
+            guard let optimizer else { return }
+            let group = try file.createGroup("optimizer_weights")
+            let kind = type(of: optimizer).name
+            try group.attributes.set("optimizer", .string(kind))
+            try group.attributes.set("iterations", .int(optimizer.iterations))
+            try group.attributes.set("learning_rate", .float(optimizer.learningRate))
+            try group.attributes.set("completed_epochs", .int(completedEpochs))
+            let state = optimizer.state
+            let names = state.map { "\(kind)/\($0.name):0" }
+            try group.attributes.set("weight_names", .strings(names))
+            for (name, (_, value)) in zip(names, state) { try write(value, at: name, in: group) }
+        }
+    }
+
+    /// Loads a model file, rebuilding the architecture from its configuration.
+    public static func load(_ path: String, registry: LayerRegistry = .standard) throws -> Contents {
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        guard case .string(let json) = try file.attributes.get("model_config"),
+              let config = try? JSONDecoder().decode(LayerConfig.self, from: Data(json.utf8))
+        else { throw ModelError.weights("\(path): the 'model_config' attribute is not a model configuration") }
+        let model = try registry.build(config)
+        try loadWeights(into: model, from: file)
+        var attributes: [String: AttributeValue] = [:]
+        for name in try file.attributes.names() { attributes[name] = try file.attributes.get(name) }
+        return Contents(model: model, optimizer: try readOptimizer(file), attributes: attributes)
+    }
+
+    /// Loads the weights of a model file into a model built in code; every weight must match by
+    /// name and shape, with none missing or left over.
+    public static func loadWeights(into model: any Layer, from path: String) throws {
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        try loadWeights(into: model, from: file)
+    }
+
+    private static func loadWeights(into model: any Layer, from file: HDF5File) throws {
+        let path = file.path
+        let weights = try file.group("model_weights")
+        guard case .strings(let stored) = try weights.attributes.get("layer_names") else {
+            throw ModelError.weights("\(path): /model_weights has no 'layer_names' list")
+        }
+        let layers = weightLayers(model)
+        if let extra = stored.first(where: { name in !layers.contains { $0.name == name } }) {
+            throw ModelError.weights("\(path): layer '\(extra)' in the file is not in the model")
+        }
+        for (layerName, layer) in layers {
+            guard stored.contains(layerName), try weights.contains(layerName) else {
+                throw ModelError.weights("\(path): the model's layer '\(layerName)' is missing from the file")
+            }
+            let group = try weights.group(layerName)
+            guard case .strings(let names) = try group.attributes.get("weight_names") else {
+                throw ModelError.weights("\(path): layer '\(layerName)' has no 'weight_names' list")
+            }
+            let expected = layer.parameters.map { "\(layerName)/\($0.name):0" }
+            if let extra = names.first(where: { !expected.contains($0) }) {
+                throw ModelError.weights("\(path): weight '\(extra)' in the file is not in the model")
+            }
+            for (name, (_, parameter)) in zip(expected, layer.parameters) {
+                guard names.contains(name), try group.contains(name) else {
+                    throw ModelError.weights("\(path): weight '\(name)' is missing from the file")
+                }
+                let value = try read(name, in: group)
+                guard value.shape == parameter.value.shape else {
+                    throw ModelError.weights("\(path): weight '\(name)' has shape \(value.shape), the model needs \(parameter.value.shape)")
+                }
+                try parameter.assign(value)
+            }
+        }
+    }
+
+    private static func readOptimizer(_ file: HDF5File) throws -> OptimizerState? {
+        guard try file.contains("optimizer_weights") else { return nil }
+        let group = try file.group("optimizer_weights")
+        guard case .string(let name) = try group.attributes.get("optimizer"),
+              case .int(let iterations) = try group.attributes.get("iterations"),
+              case .float(let learningRate) = try group.attributes.get("learning_rate"),
+              case .int(let epochs) = try group.attributes.get("completed_epochs"),
+              case .strings(let names) = try group.attributes.get("weight_names")
+        else { throw ModelError.weights("\(file.path): /optimizer_weights lacks its attributes") }
+        let prefix = "\(name)/"
+        let slots = try names.map { full -> (name: String, value: Tensor) in
+            guard full.hasPrefix(prefix), full.hasSuffix(":0") else {
+                throw ModelError.weights("\(file.path): optimizer weight '\(full)' is not named \(prefix)...:0")
+            }
+            return (String(full.dropFirst(prefix.count).dropLast(2)), try read(full, in: group))
+        }
+        return OptimizerState(name: name, iterations: iterations, learningRate: learningRate, completedEpochs: epochs, slots: slots)
+    }
+
+    /// Layers that own parameters, by dotted path; the model itself is `model` if it owns any.
+    private static func weightLayers(_ model: any Layer) -> [(name: String, layer: any Layer)] {
+        (model.parameters.isEmpty ? [] : [("model", model)]) + model.namedLayers
+    }
+
+    private static func write(_ value: Tensor, at name: String, in group: Group) throws {
+        try group.createDataset(name, elementType: .float32, shape: value.shape).write(value.scalars)
+    }
+
+    private static func read(_ name: String, in group: Group) throws -> Tensor {
+        let dataset = try group.dataset(name)
+        return Tensor(try dataset.read(as: Float.self), shape: try dataset.shape)
+    }
+}
