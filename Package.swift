@@ -37,8 +37,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5"], exclude: ["Fixtures"]),
+        .target(name: "TestSupport", path: "Tests/Support"),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

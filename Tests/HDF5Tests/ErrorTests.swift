@@ -2,6 +2,7 @@
 import Foundation
 import HDF5
 import Testing
+import TestSupport
 
 @Suite struct ErrorTests {
     @Test func missingObjectsNameFileObjectAndHDF5sMessage() throws {

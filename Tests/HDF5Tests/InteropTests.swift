@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Testing
+import TestSupport
 
 /// Files exchanged with h5py both ways, and shown by h5dump; Fixtures/h5py_interop.py is the h5py side.
 @Suite struct InteropTests {

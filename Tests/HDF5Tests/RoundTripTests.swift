@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Testing
+import TestSupport
 
 @Suite struct RoundTripTests {
     static let shapes = [[7], [7, 5], [7, 5, 3], [7, 5, 3, 2]]

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Testing
+import TestSupport
 
 @Suite struct RowsTests {
     @Test func rowBlocksReadAndWriteInsideTheShape() throws {

@@ -14,7 +14,7 @@ struct TrainerTests {
     }
 
     @Test func learnsRealHeartbeatsBeyondChance() throws {
-        let train = try SharedData.ucr("ecg200/ECG200_TRAIN.txt"), test = try SharedData.ucr("ecg200/ECG200_TEST.txt")
+        let train = try ucr("ecg200/ECG200_TRAIN.txt"), test = try ucr("ecg200/ECG200_TEST.txt")
         let model = classifier(seed: 1)
         let trainer = Trainer(model: model, optimizer: Adam(learningRate: 3e-3), seed: 1)
         let batches = TensorBatches(inputs: train.series, targets: train.labels, batchSize: 16, seed: 1)
@@ -27,7 +27,7 @@ struct TrainerTests {
     }
 
     @Test func earlyStoppingRestoresTheBestEpoch() throws {
-        let train = try SharedData.ucr("ecg200/ECG200_TRAIN.txt")
+        let train = try ucr("ecg200/ECG200_TRAIN.txt")
         let fit = TensorBatches(inputs: train.series.slice(axis: 0, 0..<20), targets: train.labels.slice(axis: 0, 0..<20), batchSize: 10)
         let validation = TensorBatches(inputs: train.series.slice(axis: 0, 20..<100), targets: train.labels.slice(axis: 0, 20..<100),
                                        batchSize: 80, shuffle: false)
@@ -43,7 +43,7 @@ struct TrainerTests {
     }
 
     @Test func resumingFromSavedStateRepeatsAStraightRunBitForBit() throws {
-        let train = try SharedData.ucr("ecg200/ECG200_TRAIN.txt")
+        let train = try ucr("ecg200/ECG200_TRAIN.txt")
         let batches = TensorBatches(inputs: train.series, targets: train.labels, batchSize: 16, seed: 3)
         func run(_ model: Sequential, _ trainer: Trainer, to epochs: Int) {
             trainer.fit(epochs: epochs, training: batches) { Loss.binaryCrossEntropy(model($0.inputs), $0.targets) }

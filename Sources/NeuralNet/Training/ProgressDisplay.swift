@@ -4,12 +4,16 @@ import Foundation
 /// a terminal, one plain line per epoch otherwise (logs, CI).
 public final class ProgressDisplay: Callback {
     private let isTerminal: Bool
+    private let write: (String) -> Void
     private var epochStart = Date()
     private var lastDraw = Date.distantPast
     private var epoch = 0, epochs = 0
 
-    public init(isTerminal: Bool = isatty(STDERR_FILENO) != 0) {
+    /// Writes to standard error unless given another `write`.
+    public init(isTerminal: Bool = isatty(STDERR_FILENO) != 0,
+                write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.isTerminal = isTerminal
+        self.write = write
     }
 
     public func epochWillBegin(_ trainer: Trainer, epoch: Int, of epochs: Int) {
@@ -42,10 +46,6 @@ public final class ProgressDisplay: Callback {
         let whole = Int(seconds.isFinite ? seconds : 0)
         return String(format: "%d:%02d", whole / 60, whole % 60)
     }
-
-    private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
-    }
 }
 
 /// Writes the history after every epoch to a CSV or JSON file (by its extension), replacing the
@@ -67,6 +67,10 @@ public final class HistoryLogger: Callback {
             }
             data = Data(((["epoch"] + columns).joined(separator: ",") + "\n" + rows.joined(separator: "\n") + "\n").utf8)
         }
-        try? data.write(to: url, options: .atomic)
+        do {
+            try data.write(to: url, options: .atomic)
+        } catch {
+            FileHandle.standardError.write(Data("warning: cannot write the training history to \(url.path): \(error.localizedDescription)\n".utf8))
+        }
     }
 }

@@ -1,0 +1,52 @@
+import Foundation
+import NeuralNet
+import Testing
+import TensorCore
+import TestSupport
+
+/// Collects what a progress display writes.
+final class Transcript: @unchecked Sendable {
+    var text = ""
+}
+
+@Suite("Progress and history callbacks")
+struct CallbackTests {
+    func run(_ callbacks: [any Callback], epochs: Int = 3) {
+        var generator = RandomGenerator(seed: 1)
+        let model = Dense(3, 1, generator: &generator)
+        let data = TensorBatches(inputs: sample([40, 3], seed: 2), targets: sample([40, 1], seed: 3), batchSize: 8)
+        let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0.1), callbacks: callbacks)
+        trainer.fit(epochs: epochs, training: data, validation: data) { Loss.meanSquaredError(model($0.inputs), $0.targets) }
+    }
+
+    @Test func logShowsOnePlainLinePerEpoch() {
+        let transcript = Transcript()
+        run([ProgressDisplay(isTerminal: false) { transcript.text += $0 }])
+        let lines = transcript.text.split(separator: "\n")
+        #expect(lines.count == 3 && !transcript.text.contains("\r"))
+        #expect(lines[0].hasPrefix("epoch 1/3  learning_rate 0.1  loss ") && lines[0].contains("val_loss"))
+    }
+
+    @Test func terminalRedrawsABarWithRateAndTimeLeft() {
+        let transcript = Transcript()
+        run([ProgressDisplay(isTerminal: true) { transcript.text += $0 }], epochs: 1)
+        #expect(transcript.text.contains("\r\u{1B}[2Kepoch 1/1 [========================] 40/40"))
+        #expect(transcript.text.contains("samples/s ETA 0:00 loss"))
+        #expect(transcript.text.hasSuffix("s)\n"))
+    }
+
+    @Test(arguments: ["csv", "json"])
+    func historyLoggerWritesEveryEpoch(_ format: String) throws {
+        try withTemporaryFile(suffix: ".\(format)") { path in
+            run([HistoryLogger(url: URL(fileURLWithPath: path))])
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            if format == "csv" {
+                let lines = text.split(separator: "\n")
+                #expect(lines.first == "epoch,learning_rate,loss,val_loss" && lines.count == 4)
+            } else {
+                let epochs = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Double]]
+                #expect(epochs?.count == 3 && epochs?.allSatisfy { $0["val_loss"] != nil } == true)
+            }
+        }
+    }
+}
