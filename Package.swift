@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "galen",
             dependencies: [
-                "TensorCore",
+                "TensorCore", "NeuralNet", "DrugDiscovery", "HDF5",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

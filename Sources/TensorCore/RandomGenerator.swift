@@ -67,3 +67,10 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         (x << k) | (x >> (64 - k))
     }
 }
+
+/// A seed for a sub-stream (an epoch, a layer, a part of a split) derived from a run's seed, so
+/// that each random choice has its own reproducible stream.
+public func mixSeed(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
+    var generator = RandomGenerator(seed: seed ^ (stream &* 0x9E37_79B9_7F4A_7C15))
+    return generator.next()
+}

@@ -5,5 +5,5 @@ struct Galen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "galen",
         abstract: "Deep learning for medicine and drug discovery.",
-        subcommands: [Doctor.self])
+        subcommands: [Train.self, Evaluate.self, Inspect.self, Doctor.self])
 }

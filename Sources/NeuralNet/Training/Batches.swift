@@ -55,9 +55,3 @@ public struct TensorBatches: BatchSource {
         }
     }
 }
-
-/// A seed for a sub-stream (an epoch, a layer) derived from a run's seed.
-public func mixSeed(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
-    var generator = RandomGenerator(seed: seed ^ (stream &* 0x9E37_79B9_7F4A_7C15))
-    return generator.next()
-}

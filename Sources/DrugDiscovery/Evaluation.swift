@@ -1,0 +1,38 @@
+import NeuralNet
+
+/// Metrics of one task's predictions on labelled compounds.
+public struct TaskReport: Sendable, Codable, Equatable {
+    public let task: String
+    public let unit: String
+    public let count: Int
+    public let rmse: Double
+    public let mae: Double
+    public let rSquared: Double
+    public let pearson: Double
+    public let spearman: Double
+    /// For tasks whose labels are all 0 or 1.
+    public let rocAUC: Double?
+}
+
+extension EfficacyModel {
+    /// Per-task metrics of this model's predictions for `rows` of `library`.
+    public func evaluate(_ library: CompoundLibrary, rows: [Int]) throws -> [TaskReport] {
+        guard library.bits == fingerprintBits else {
+            throw LibraryError(path: library.path, problems: ["fingerprints have \(library.bits) bits, the model expects \(fingerprintBits)"])
+        }
+        let columns = try library.assayColumns(taskNames)
+        let predicted = predict(library.fingerprints(rows)).scalars
+        let measured = library.values(rows, columns: columns).scalars
+        let tasks = taskNames.count
+        return taskNames.indices.map { task in
+            let p = stride(from: task, to: predicted.count, by: tasks).map { predicted[$0] }
+            let t = stride(from: task, to: measured.count, by: tasks).map { measured[$0] }
+            let labelled = t.filter { !$0.isNaN }
+            let binary = !labelled.isEmpty && labelled.allSatisfy { $0 == 0 || $0 == 1 }
+            return TaskReport(task: taskNames[task], unit: taskUnits[task], count: labelled.count,
+                              rmse: Metrics.rootMeanSquaredError(p, t), mae: Metrics.meanAbsoluteError(p, t),
+                              rSquared: Metrics.rSquared(p, t), pearson: Metrics.pearson(p, t), spearman: Metrics.spearman(p, t),
+                              rocAUC: binary ? Metrics.rocAUC(p, t) : nil)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import DrugDiscovery
+import Foundation
+import NeuralNet
+
+/// `galen train`: a denoising autoencoder and efficacy head on a compound library.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a denoising autoencoder and efficacy head on a compound library.",
+        discussion: """
+            The validation part (from the split, or carved from its training part) drives early stopping; \
+            the test part is never seen. The model file keeps the task names, target statistics and settings.
+            """)
+
+    @Option(help: "The compound library (HDF5, compound-library contract).")
+    var library: String
+
+    @Option(parsing: .upToNextOption, help: "Assays to predict (default: all in the library).")
+    var tasks: [String] = []
+
+    @Option(help: "A split stored in the library, or random, or scaffold (default: the library's only stored split, else random).")
+    var split: String?
+
+    @Option(help: "An unlabelled library whose compounds join the reconstruction objective.")
+    var pretrain: String?
+
+    @Option(help: "joint (reconstruction and regression together) or pretrain (reconstruction first, then the head).")
+    var mode: EfficacyTrainingOptions.Mode = .joint
+
+    @Option(help: "Latent code size.")
+    var latent = 128
+
+    @Option(help: "Width of the encoder's and decoder's hidden layer.")
+    var hidden = 1024
+
+    @Option(help: "Width of the efficacy head's hidden layer.")
+    var head = 256
+
+    @Option(help: "Maximum epochs (early stopping usually ends sooner).")
+    var epochs = 150
+
+    @Option(help: "Epochs without validation improvement before stopping.")
+    var patience = 20
+
+    @Option(help: "Reconstruction-only epochs in pretrain mode.")
+    var pretrainEpochs = 30
+
+    @Option(help: "Samples per batch.")
+    var batchSize = 64
+
+    @Option(help: "AdamW learning rate.")
+    var learningRate: Float = 1e-3
+
+    @Option(help: "AdamW weight decay.")
+    var weightDecay: Float = 1e-4
+
+    @Option(help: "Dropout rate in hidden layers.")
+    var dropout: Float = 0.2
+
+    @Option(help: "Input corruption: flip, mask or gaussian.")
+    var noise = "flip"
+
+    @Option(help: "Corruption level (flip or mask probability, or Gaussian standard deviation).")
+    var noiseLevel: Float = 0.01
+
+    @Option(help: "Weight of the reconstruction loss in joint mode.")
+    var reconstructionWeight: Float = 0.1
+
+    @Flag(help: "In pretrain mode, keep the encoder fixed while the head trains.")
+    var freezeEncoder = false
+
+    @Option(help: "Seed for initialisation, shuffling, noise and random splits.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Write the per-epoch history to this CSV or JSON file.")
+    var history: String?
+
+    @OptionGroup var output: OutputFile
+
+    func run() throws {
+        let data = try CompoundLibrary.load(library)
+        let unlabelled = try pretrain.map(CompoundLibrary.load)
+        let method = SplitMethod(split ?? (data.splits.count == 1 ? data.splits.keys.first! : "random"))
+        let parts = try data.split(method, seed: seed)
+        var options = EfficacyTrainingOptions()
+        options.mode = mode
+        options.encoderWidths = [hidden, latent]
+        options.decoderWidths = [hidden]
+        options.headWidths = [head]
+        options.epochs = epochs
+        options.patience = patience
+        options.pretrainEpochs = pretrainEpochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.weightDecay = weightDecay
+        options.dropout = dropout
+        options.noise = noise
+        options.noiseLevel = noiseLevel
+        options.reconstructionWeight = reconstructionWeight
+        options.freezeEncoder = freezeEncoder
+        options.seed = seed
+        var callbacks: [any Callback] = [ProgressDisplay()]
+        if let history { callbacks.append(HistoryLogger(url: URL(fileURLWithPath: history))) }
+        FileHandle.standardError.write(Data("""
+            galen train: \(data.count) compounds in \(library), split \(method): \(parts.train.count) train, \
+            \(parts.validation.count) validation, \(parts.test.count) test (unused)\n
+            """.utf8))
+        let result = try trainEfficacyModel(
+            library: data, tasks: tasks.isEmpty ? nil : tasks, split: parts, unlabelled: unlabelled, options: options,
+            callbacks: callbacks, record: ["library": library, "split": method.description, "pretrain": pretrain ?? ""])
+        try result.model.save(to: output.path, optimizer: result.optimizer, completedEpochs: result.completedEpochs)
+        let reports = try result.model.evaluate(data, rows: parts.validation)
+        print("validation metrics (\(parts.validation.count) compounds):")
+        print(reportTable(reports))
+        print("model written to \(output.path)")
+    }
+}
+
+extension EfficacyTrainingOptions.Mode: ExpressibleByArgument {}
