@@ -41,5 +41,7 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DrugDiscoveryTests", dependencies: ["DrugDiscovery", "TestSupport"]),
+        .testTarget(name: "GalenCLITests", dependencies: ["galen", "DrugDiscovery", "HDF5", "TestSupport"]),
     ]
 )

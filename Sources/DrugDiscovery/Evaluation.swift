@@ -15,18 +15,23 @@ public struct TaskReport: Sendable, Codable, Equatable {
 }
 
 extension EfficacyModel {
-    /// Per-task metrics of this model's predictions for `rows` of `library`.
+    /// Per-task metrics of this model's predictions for `rows` of `library`, for the model's
+    /// tasks that the library measures (a multi-task model scores on a single-target library).
     public func evaluate(_ library: CompoundLibrary, rows: [Int]) throws -> [TaskReport] {
         guard library.bits == fingerprintBits else {
             throw LibraryError(path: library.path, problems: ["fingerprints have \(library.bits) bits, the model expects \(fingerprintBits)"])
         }
-        let columns = try library.assayColumns(taskNames)
+        let scored = taskNames.indices.filter { library.assayNames.contains(taskNames[$0]) }
+        guard !scored.isEmpty else {
+            throw LibraryError(path: library.path, problems: ["measures none of the model's tasks (\(taskNames.joined(separator: ", ")))"])
+        }
+        let columns = try library.assayColumns(scored.map { taskNames[$0] })
         let predicted = predict(library.fingerprints(rows)).scalars
         let measured = library.values(rows, columns: columns).scalars
         let tasks = taskNames.count
-        return taskNames.indices.map { task in
+        return scored.enumerated().map { index, task in
             let p = stride(from: task, to: predicted.count, by: tasks).map { predicted[$0] }
-            let t = stride(from: task, to: measured.count, by: tasks).map { measured[$0] }
+            let t = stride(from: index, to: measured.count, by: scored.count).map { measured[$0] }
             let labelled = t.filter { !$0.isNaN }
             let binary = !labelled.isEmpty && labelled.allSatisfy { $0 == 0 || $0 == 1 }
             return TaskReport(task: taskNames[task], unit: taskUnits[task], count: labelled.count,

@@ -58,6 +58,12 @@ public class Group: Location {
         return names
     }
 
+    /// Removes the group or dataset at `path` from this group (its space in the file is not reclaimed).
+    public func remove(_ path: String) throws {
+        let site = try file.site(absolute(path), "remove")
+        try site.check(H5Ldelete(id, path, hid_t(H5P_DEFAULT)))
+    }
+
     /// Whether a group or dataset exists at `path`, following each step so that a missing
     /// intermediate group answers `false` rather than failing.
     public func contains(_ path: String) throws -> Bool {

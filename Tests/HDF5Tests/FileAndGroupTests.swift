@@ -73,3 +73,18 @@ import TestSupport
         }
     }
 }
+
+@Suite("Removing members")
+struct RemoveTests {
+    @Test func removedDatasetIsGoneAndItsNameReusable() throws {
+        try withTemporaryFile { path in
+            let file = try HDF5File.create(path)
+            try file.createDataset("a/b", elementType: .int8, shape: [2]).write([Int8(1), 2])
+            try file.remove("a/b")
+            #expect(try !file.contains("a/b") && file.contains("a"))
+            try file.createDataset("a/b", elementType: .float32, shape: [1]).write([Float(3)])
+            #expect(try file.dataset("a/b").read(as: Float.self) == [3])
+            #expect(throws: HDF5Error.self) { try file.remove("missing") }
+        }
+    }
+}

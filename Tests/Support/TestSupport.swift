@@ -10,6 +10,10 @@ public enum TestSupport {
     /// missing file fails rather than skips.
     public static let sharedData = repository.deletingLastPathComponent().appendingPathComponent("shared/data")
 
+    /// The `galen` executable built beside the test bundle.
+    public static let galen = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("galen").path
+
     /// The prepared compound libraries (made by `.ci/setup` through `datasets/prepare.py`).
     public static let preparedData = repository.appendingPathComponent("datasets/prepared")
 }

@@ -1,0 +1,76 @@
+import Foundation
+import HDF5
+import Testing
+import TestSupport
+
+@Suite("galen train and evaluate")
+struct TrainEvaluateTests {
+    @Test func trainThenEvaluateOnARealLibrary() throws {
+        try withTemporaryFolder { folder in
+            let model = folder.appendingPathComponent("model.h5").path
+            let history = folder.appendingPathComponent("history.csv").path
+            let train = try galen("train", "--library", smallTarget, "--epochs", "15", "--hidden", "256", "--latent", "32",
+                                  "--head", "32", "--seed", "3", "--history", history, "--out", model)
+            #expect(train.status == 0, "\(train.errors)")
+            #expect(train.errors.contains("split moleculeace: 440 train, 49 validation, 126 test (unused)"))
+            #expect(train.errors.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count >= 1, "one line per epoch in a log")
+            #expect(train.output.contains("validation metrics (49 compounds)") && train.output.contains("CHEMBL2835_Ki   pKi  49"))
+            #expect(FileManager.default.fileExists(atPath: history))
+
+            let evaluate = try galen("evaluate", "--model", model, "--library", smallTarget)
+            #expect(evaluate.status == 0, "\(evaluate.errors)")
+            #expect(evaluate.output.hasPrefix("test part of split moleculeace: 126 compounds"))
+            let json = try galen("evaluate", "--model", model, "--library", smallTarget, "--split", "validation", "--json")
+            let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+            let tasks = report?["tasks"] as? [[String: Any]]
+            #expect(report?["compounds"] as? Int == 49 && tasks?.first?["task"] as? String == "CHEMBL2835_Ki")
+            #expect((tasks?.first?["rmse"] as? Double).map { $0 > 0 && $0 < 1.5 } == true)
+
+            let inspect = try galen("inspect", model)
+            #expect(inspect.status == 0 && inspect.output.contains("drug-discovery model, 1 task(s): CHEMBL2835_Ki"))
+
+            let again = try galen("train", "--library", smallTarget, "--out", model)
+            #expect(again.status != 0 && again.errors.contains("exists; pass --overwrite to replace it"))
+        }
+    }
+
+    @Test func badInputGetsOneClearLine() throws {
+        try withTemporaryFolder { folder in
+            let out = folder.appendingPathComponent("m.h5").path
+            let cases: [([String], String)] = [
+                (["train", "--library", folder.appendingPathComponent("missing.h5").path, "--out", out], "no such file"),
+                (["train", "--library", smallTarget, "--tasks", "CHEMBL9999_Ki", "--out", out], "assays [\"CHEMBL9999_Ki\"] are not in the file"),
+                (["train", "--library", smallTarget, "--split", "paper", "--out", out], "split 'paper' is not in the file"),
+                (["train", "--library", smallTarget, "--noise", "salt", "--epochs", "1", "--out", out], "unknown noise 'salt'"),
+            ]
+            for (arguments, message) in cases {
+                let run = try runTool([TestSupport.galen] + arguments)
+                #expect(run.status != 0, "\(arguments) should fail")
+                let lines = run.errors.split(separator: "\n").filter { !$0.hasPrefix("galen train:") }
+                #expect(lines.count == 1 && lines[0].contains(message), "\(arguments): \(run.errors)")
+                #expect(!FileManager.default.fileExists(atPath: out), "no output is written")
+            }
+        }
+    }
+
+    @Test func modelAndLibraryWithDifferentFingerprintWidthsAreRefused() throws {
+        try withTemporaryFolder { folder in
+            let narrow = folder.appendingPathComponent("narrow.h5").path
+            let file = try HDF5File.create(narrow)
+            try file.attributes.set("galen_contract", "compound-library/1")
+            try file.createDataset("ids", elementType: .string, shape: [40]).write((0..<40).map { "c\($0)" })
+            let bits = try file.createDataset("fingerprints", elementType: .uint8, shape: [40, 16])
+            try bits.write((0..<640).map { UInt8(($0 * 7) % 5 == 0 ? 1 : 0) })
+            try bits.attributes.set("n_bits", 16)
+            try file.createDataset("assays/values", elementType: .float32, shape: [40, 1]).write((0..<40).map { Float($0 % 7) })
+            try file.createDataset("assays/names", elementType: .string, shape: [1]).write(["CHEMBL2835_Ki"])
+            try file.close()
+            let model = folder.appendingPathComponent("model.h5").path
+            let train = try galen("train", "--library", smallTarget, "--epochs", "1", "--hidden", "32", "--latent", "8",
+                                  "--head", "8", "--out", model)
+            #expect(train.status == 0, "\(train.errors)")
+            let run = try galen("evaluate", "--model", model, "--library", narrow, "--split", "all")
+            #expect(run.status != 0 && run.errors.contains("fingerprints have 16 bits, the model expects 2048"), "\(run.errors)")
+        }
+    }
+}
