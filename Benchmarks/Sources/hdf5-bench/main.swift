@@ -3,7 +3,7 @@
 //   swift run -c release hdf5-bench [PATH]
 //
 // MB/s counts uncompressed bytes (10^6 per MB) over wall time from create/open to close; median of 3 runs.
-// Both sides use the same file path and the same bytes; the h5py side is Benchmarks/hdf5_h5py.py.
+// Both sides use the same file path and the same bytes; the h5py side is Benchmarks/reference/hdf5_h5py.py.
 import Foundation
 import HDF5
 
@@ -13,7 +13,7 @@ let path = CommandLine.arguments.dropFirst().first
     ?? FileManager.default.temporaryDirectory.appendingPathComponent("galen-hdf5-bench.h5").path
 let script = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("hdf5_h5py.py").path
+    .appendingPathComponent("reference/hdf5_h5py.py").path
 
 /// value[i, j] = (j + 4 hash bits of i*256+j) mod 256: compressible, but not trivially.
 func makeData() -> [UInt8] {
