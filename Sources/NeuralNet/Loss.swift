@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 
 /// A training objective comparing predictions [batch, tasks] with targets of the same shape
@@ -19,34 +20,55 @@ public enum Loss: Sendable, Equatable {
     /// [tasks] weighs each task, [batch, tasks] each entry (up-weighting rare on-bits); for
     /// categorical cross-entropy it holds one weight per class.
     public func callAsFunction(_ prediction: Tensor, _ target: Tensor, weights: Tensor? = nil) -> Tensor {
-        if self == .categoricalCrossEntropy { return categorical(prediction, target, classWeights: weights?.scalars) }
-        require(prediction.shape == target.shape,
-                "\(self): prediction of shape \(prediction.shape) and target of shape \(target.shape) differ")
-        let labelled = Tensor(target.scalars.map { $0.isNaN ? 0 : 1 }, shape: target.shape)
-        let filled = Tensor(target.scalars.map { $0.isNaN ? 0 : $0 }, shape: target.shape)
-        let scale = weights.map { labelled * $0.detached } ?? labelled
-        require(scale.shape == target.shape, "\(self): weights of shape \(weights?.shape ?? []) do not fit targets \(target.shape)")
-        return (elementwise(prediction, filled) * scale).sum() / Swift.max(scale.sum().item, .leastNormalMagnitude)
+        switch self {
+        case .meanSquaredError: pointwiseMean(SquaredError(), prediction, target, weights)
+        case .meanAbsoluteError: pointwiseMean(AbsoluteError(), prediction, target, weights)
+        case .huber(let delta): pointwiseMean(HuberError(delta: delta), prediction, target, weights)
+        case .binaryCrossEntropy: pointwiseMean(LogisticError(), prediction, target, weights)
+        case .categoricalCrossEntropy: categorical(prediction, target, classWeights: weights?.scalars)
+        }
     }
 
-    private func elementwise(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-        switch self {
-        case .meanSquaredError:
-            let residual = prediction - target
-            return residual * residual
-        case .meanAbsoluteError:
-            return (prediction - target).abs()
-        case .huber(let delta):
-            let residual = prediction - target
-            let size = residual.abs()
-            let inside = Tensor(size.scalars.map { $0 <= delta ? 1 : 0 }, shape: size.shape)
-            return Tensor.where(inside, 0.5 * residual * residual, delta * (size - 0.5 * delta))
-        case .binaryCrossEntropy:
-            // log(1 + eˣ) - x·y; its gradient is exactly sigmoid(x) - y.
-            return prediction.softplus() - prediction * target
-        case .categoricalCrossEntropy:
-            fatalError("categorical cross-entropy compares logits with class indices, not elementwise")
+    /// Σ w·ℓ(p, t) / Σ w over entries with a target, in one pass forward and one backward.
+    private func pointwiseMean<L: PointwiseLoss>(_ loss: L, _ prediction: Tensor, _ target: Tensor, _ weights: Tensor?) -> Tensor {
+        require(prediction.shape == target.shape,
+                "\(self): prediction of shape \(prediction.shape) and target of shape \(target.shape) differ")
+        let scale = weights.map { $0.detached.expanded(to: target.shape).scalars } ?? [Float](repeating: 1, count: target.count)
+        require(scale.count == target.count, "\(self): weights of shape \(weights?.shape ?? []) do not fit targets \(target.shape)")
+        var terms = [Float](repeating: 0, count: target.count)
+        var total: Float = 0
+        prediction.scalars.withUnsafeBufferPointer { p in
+            target.scalars.withUnsafeBufferPointer { t in
+                scale.withUnsafeBufferPointer { w in
+                    terms.withUnsafeMutableBufferPointer { out in
+                        let (ps, ts, ws, os) = (p.baseAddress!, t.baseAddress!, w.baseAddress!, out.baseAddress!)
+                        parallelRanges(out.count, grain: 1 << 14) { range in
+                            for i in range where !ts[i].isNaN { os[i] = ws[i] * loss.value(ps[i], ts[i]) }
+                        }
+                    }
+                }
+                for i in 0..<target.count where !t[i].isNaN { total += scale[i] }
+            }
         }
+        let denominator = Swift.max(total, .leastNormalMagnitude)
+        let mean = Tensor(terms, shape: prediction.shape).sum().item / denominator
+        return .recorded([], [mean], (prediction, { g in
+            let factor = g.item / denominator
+            var slopes = [Float](repeating: 0, count: target.count)
+            prediction.scalars.withUnsafeBufferPointer { p in
+                target.scalars.withUnsafeBufferPointer { t in
+                    scale.withUnsafeBufferPointer { w in
+                        slopes.withUnsafeMutableBufferPointer { out in
+                            let (ps, ts, ws, os) = (p.baseAddress!, t.baseAddress!, w.baseAddress!, out.baseAddress!)
+                            parallelRanges(out.count, grain: 1 << 14) { range in
+                                for i in range where !ts[i].isNaN { os[i] = factor * ws[i] * loss.slope(ps[i], ts[i]) }
+                            }
+                        }
+                    }
+                }
+            }
+            return Tensor(slopes, shape: prediction.shape)
+        }))
     }
 
     private func categorical(_ logits: Tensor, _ labels: Tensor, classWeights: [Float]?) -> Tensor {
@@ -62,4 +84,36 @@ public enum Loss: Sendable, Equatable {
         let weights = Tensor(picks, shape: logits.shape)
         return -(logits.logSoftmax(axis: 1) * weights).sum() / Swift.max(weights.sum().item, .leastNormalMagnitude)
     }
+}
+
+/// One entry's loss and its derivative with respect to the prediction, side by side; a type
+/// per loss so the fused kernel is specialised for each.
+protocol PointwiseLoss: Sendable {
+    func value(_ prediction: Float, _ target: Float) -> Float
+    func slope(_ prediction: Float, _ target: Float) -> Float
+}
+
+struct SquaredError: PointwiseLoss {
+    func value(_ p: Float, _ t: Float) -> Float { (p - t) * (p - t) }
+    func slope(_ p: Float, _ t: Float) -> Float { 2 * (p - t) }
+}
+
+struct AbsoluteError: PointwiseLoss {
+    func value(_ p: Float, _ t: Float) -> Float { Swift.abs(p - t) }
+    func slope(_ p: Float, _ t: Float) -> Float { p > t ? 1 : (p < t ? -1 : 0) }
+}
+
+struct HuberError: PointwiseLoss {
+    let delta: Float
+    func value(_ p: Float, _ t: Float) -> Float {
+        let size = Swift.abs(p - t)
+        return size <= delta ? 0.5 * size * size : delta * (size - 0.5 * delta)
+    }
+    func slope(_ p: Float, _ t: Float) -> Float { Swift.min(Swift.max(p - t, -delta), delta) }
+}
+
+/// Binary cross-entropy on a logit x: log(1 + eˣ) - x·y, stable for large |x|; its slope is σ(x) - y.
+struct LogisticError: PointwiseLoss {
+    func value(_ x: Float, _ y: Float) -> Float { Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) - x * y }
+    func slope(_ x: Float, _ y: Float) -> Float { 1 / (1 + Foundation.exp(-x)) - y }
 }
