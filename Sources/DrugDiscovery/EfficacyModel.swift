@@ -3,42 +3,60 @@ import HDF5
 import NeuralNet
 import TensorCore
 
-/// A trained drug-discovery model: the autoencoder with its efficacy head, the tasks it
-/// predicts and the statistics that turn its outputs back into assay units.
+/// A trained drug-discovery model: one autoencoder with its efficacy head, or an ensemble of
+/// them trained with different seeds; the tasks it predicts and the statistics that turn its
+/// outputs back into assay units.
 public final class EfficacyModel {
     public static let kind = "drug-discovery/1"
-    public let network: DenoisingAutoencoder
+    public let members: [DenoisingAutoencoder]
     public let taskNames: [String]
     public let taskUnits: [String]
     public let scaling: TargetScaling
     /// How it was trained (options, library, split, seed), as JSON.
     public let trainingRecord: String
 
-    public init(network: DenoisingAutoencoder, taskNames: [String], taskUnits: [String], scaling: TargetScaling,
+    public init(members: [DenoisingAutoencoder], taskNames: [String], taskUnits: [String], scaling: TargetScaling,
                 trainingRecord: String) {
-        self.network = network
+        self.members = members
         self.taskNames = taskNames
         self.taskUnits = taskUnits
         self.scaling = scaling
         self.trainingRecord = trainingRecord
     }
 
+    /// The first member: the one whose latent codes ``encode(_:)`` gives (members' latent
+    /// spaces are not aligned, so they are not averaged).
+    public var network: DenoisingAutoencoder { members[0] }
     public var fingerprintBits: Int { network.settings.inputBits }
     public var latentSize: Int { network.settings.latentSize }
 
-    /// Latent codes [rows, latent] of fingerprints [rows, bits].
+    /// Latent codes [rows, latent] of fingerprints [rows, bits], from the first member.
     public func encode(_ fingerprints: Tensor) -> Tensor {
         withoutGrad { network.encode(fingerprints) }
     }
 
-    /// Predicted assay values [rows, tasks] in the assays' own units.
-    public func predict(_ fingerprints: Tensor) -> Tensor {
-        let standardized = network.predict(fingerprints)
-        return Tensor(scaling.original(standardized.scalars, tasks: taskNames.count), shape: standardized.shape)
+    /// Predictions in the assays' own units, [rows, tasks]: the members' mean, and their
+    /// standard deviation (zero for a single model).
+    public struct Prediction {
+        public let values: Tensor
+        public let spread: Tensor
+    }
+
+    public func predict(_ fingerprints: Tensor) -> Prediction {
+        let outputs = members.map { member in
+            let standardized = member.predict(fingerprints)
+            return Tensor(scaling.original(standardized.scalars, tasks: taskNames.count), shape: standardized.shape)
+        }
+        return withoutGrad {
+            let mean = outputs.dropFirst().reduce(outputs[0], +) / Float(outputs.count)
+            let variance = outputs.map { ($0 - mean) * ($0 - mean) }.reduce(Tensor.zeros(mean.shape), +) / Float(outputs.count)
+            return Prediction(values: mean, spread: variance.sqrt())
+        }
     }
 
     public func save(to path: String, optimizer: Optimizer? = nil, completedEpochs: Int = 0) throws {
-        try ModelFile.save(network, to: path, optimizer: optimizer, completedEpochs: completedEpochs, attributes: [
+        let layer: any Layer = members.count == 1 ? members[0] : Ensemble(members)
+        try ModelFile.save(layer, to: path, optimizer: optimizer, completedEpochs: completedEpochs, attributes: [
             "galen_model": .string(Self.kind), "task_names": .strings(taskNames), "task_units": .strings(taskUnits),
             "target_mean": .floats(scaling.means), "target_std": .floats(scaling.deviations),
             "fingerprint_bits": .int(fingerprintBits), "latent_size": .int(latentSize),
@@ -52,7 +70,9 @@ public final class EfficacyModel {
         guard case .string(Self.kind)? = attributes["galen_model"] else {
             throw ModelError.weights("\(path): not a Galen drug-discovery model (attribute galen_model is not '\(Self.kind)')")
         }
-        guard let network = contents.model as? DenoisingAutoencoder,
+        let members = (contents.model as? Ensemble)?.members.compactMap { $0 as? DenoisingAutoencoder }
+            ?? (contents.model as? DenoisingAutoencoder).map { [$0] } ?? []
+        guard let network = members.first, members.allSatisfy({ $0.settings.inputBits == network.settings.inputBits }),
               case .strings(let names)? = attributes["task_names"], case .strings(let units)? = attributes["task_units"],
               case .floats(let means)? = attributes["target_mean"], case .floats(let deviations)? = attributes["target_std"],
               means.count == names.count, deviations.count == names.count, units.count == names.count,
@@ -60,7 +80,7 @@ public final class EfficacyModel {
         else { throw ModelError.weights("\(path): the model's task names, units or target statistics are missing or inconsistent") }
         let record: String
         if case .string(let text)? = attributes["training_config"] { record = text } else { record = "{}" }
-        return EfficacyModel(network: network, taskNames: names, taskUnits: units,
+        return EfficacyModel(members: members, taskNames: names, taskUnits: units,
                              scaling: TargetScaling(means: means, deviations: deviations), trainingRecord: record)
     }
 }

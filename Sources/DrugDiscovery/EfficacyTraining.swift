@@ -31,6 +31,8 @@ public struct EfficacyTrainingOptions: Sendable, Codable, Equatable {
     public var onBitWeight: Float = 5
     /// In pretrain mode, keep the encoder fixed while the head trains.
     public var freezeEncoder = false
+    /// Members of an ensemble, each trained with its own seed derived from `seed`.
+    public var ensemble = 1
     public var seed: UInt64 = 0
 
     public init() {}
@@ -45,22 +47,54 @@ public struct EfficacyTrainingOptions: Sendable, Codable, Equatable {
     }
 }
 
-/// What training produced.
+/// What training produced; the optimizer's state (for resuming) only for a single model.
 public struct EfficacyTrainingResult {
     public let model: EfficacyModel
-    public let history: History
-    public let optimizer: Optimizer
+    public let histories: [History]
+    public let optimizer: Optimizer?
     public let completedEpochs: Int
 }
 
-/// Trains an autoencoder and efficacy head on `library`'s `tasks` (all assays when nil),
-/// early-stopping on the validation part of `split`. `unlabelled` compounds (a pre-training
-/// library) join the reconstruction objective only.
+/// Trains an autoencoder and efficacy head (or `options.ensemble` of them, with seeds derived
+/// from `options.seed`; the first uses the seed itself) on `library`'s `tasks` (all assays when
+/// nil), early-stopping on the validation part of `split`. `unlabelled` compounds (a
+/// pre-training library) join the reconstruction objective only.
 public func trainEfficacyModel(
     library: CompoundLibrary, tasks: [String]?, split: DataSplit, unlabelled: CompoundLibrary? = nil,
     options: EfficacyTrainingOptions, callbacks: [any Callback] = [], record: [String: String] = [:]
 ) throws -> EfficacyTrainingResult {
+    require(options.ensemble >= 1, "trainEfficacyModel: an ensemble needs at least one member")
     let names = tasks ?? library.assayNames
+    var members: [MemberResult] = []
+    for index in 0..<options.ensemble {
+        var memberOptions = options
+        memberOptions.seed = index == 0 ? options.seed : mixSeed(options.seed, UInt64(index))
+        members.append(try trainMember(library: library, names: names, split: split, unlabelled: unlabelled,
+                                       options: memberOptions, callbacks: callbacks))
+    }
+    var fullRecord = record
+    fullRecord["options"] = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
+    let columns = try library.assayColumns(names)
+    let units = library.assayUnits.map { units in columns.map { units[$0] } } ?? names.map { _ in "" }
+    let model = EfficacyModel(members: members.map(\.network), taskNames: names, taskUnits: units, scaling: members[0].scaling,
+                              trainingRecord: String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self))
+    return EfficacyTrainingResult(model: model, histories: members.map(\.history),
+                                  optimizer: members.count == 1 ? members[0].optimizer : nil,
+                                  completedEpochs: members.map(\.completedEpochs).max() ?? 0)
+}
+
+private struct MemberResult {
+    let network: DenoisingAutoencoder
+    let scaling: TargetScaling
+    let history: History
+    let optimizer: Optimizer
+    let completedEpochs: Int
+}
+
+private func trainMember(
+    library: CompoundLibrary, names: [String], split: DataSplit, unlabelled: CompoundLibrary?,
+    options: EfficacyTrainingOptions, callbacks: [any Callback]
+) throws -> MemberResult {
     guard !names.isEmpty else { throw LibraryError(path: library.path, problems: ["has no assays to train on"]) }
     let columns = try library.assayColumns(names)
     if let unlabelled, unlabelled.bits != library.bits {
@@ -126,10 +160,6 @@ public func trainEfficacyModel(
         }, metrics: validationRMSE)
     }
 
-    var fullRecord = record
-    fullRecord["options"] = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
-    let units = library.assayUnits.map { units in columns.map { units[$0] } } ?? names.map { _ in "" }
-    let model = EfficacyModel(network: network, taskNames: names, taskUnits: units, scaling: scaling,
-                              trainingRecord: String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self))
-    return EfficacyTrainingResult(model: model, history: history, optimizer: trainer.optimizer, completedEpochs: trainer.completedEpochs)
+    return MemberResult(network: network, scaling: scaling, history: history, optimizer: trainer.optimizer,
+                        completedEpochs: trainer.completedEpochs)
 }

@@ -26,7 +26,7 @@ extension EfficacyModel {
             throw LibraryError(path: library.path, problems: ["measures none of the model's tasks (\(taskNames.joined(separator: ", ")))"])
         }
         let columns = try library.assayColumns(scored.map { taskNames[$0] })
-        let predicted = predict(library.fingerprints(rows)).scalars
+        let predicted = predict(library.fingerprints(rows)).values.scalars
         let measured = library.values(rows, columns: columns).scalars
         let tasks = taskNames.count
         return scored.enumerated().map { index, task in

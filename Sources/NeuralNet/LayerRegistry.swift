@@ -5,7 +5,7 @@ public struct LayerRegistry: @unchecked Sendable {  // immutable; metatypes are 
 
     public static let standard = LayerRegistry(types: [
         Dense.self, Sequential.self, Dropout.self, GaussianNoise.self, BatchNorm.self, LayerNorm.self,
-        Embedding.self, Activation.self,
+        Embedding.self, Activation.self, Ensemble.self,
     ])
 
     private init(types: [any Layer.Type]) {

@@ -69,6 +69,9 @@ struct Train: ParsableCommand {
     @Flag(help: "In pretrain mode, keep the encoder fixed while the head trains.")
     var freezeEncoder = false
 
+    @Option(help: "Train this many members with different seeds; predictions give their mean and spread.")
+    var ensemble = 1
+
     @Option(help: "Seed for initialisation, shuffling, noise and random splits.")
     var seed: UInt64 = 0
 
@@ -76,6 +79,13 @@ struct Train: ParsableCommand {
     var history: String?
 
     @OptionGroup var output: OutputFile
+
+    func validate() throws {
+        guard ensemble >= 1 else { throw ValidationError("--ensemble needs at least 1 member, not \(ensemble)") }
+        guard epochs >= 1 && batchSize >= 1 && latent >= 1 && hidden >= 1 && head >= 1 else {
+            throw ValidationError("--epochs, --batch-size, --latent, --hidden and --head must be positive")
+        }
+    }
 
     func run() throws {
         let data = try CompoundLibrary.load(library)
@@ -99,6 +109,7 @@ struct Train: ParsableCommand {
         options.reconstructionWeight = reconstructionWeight
         options.freezeEncoder = freezeEncoder
         options.seed = seed
+        options.ensemble = ensemble
         var callbacks: [any Callback] = [ProgressDisplay()]
         if let history { callbacks.append(HistoryLogger(url: URL(fileURLWithPath: history))) }
         FileHandle.standardError.write(Data("""

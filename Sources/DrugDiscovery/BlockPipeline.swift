@@ -1,0 +1,109 @@
+import Foundation
+
+/// Runs `read`, `compute` and `write` over blocks so that the three overlap: reading the next
+/// block and writing the last one happen on their own threads while this thread computes. At
+/// most two blocks wait between stages, so memory stays flat however many blocks there are.
+/// The first error stops the pipeline and is rethrown.
+func runPipeline<Input: Sendable, Output: Sendable>(
+    blocks: [Range<Int>],
+    read: @escaping @Sendable (Range<Int>) throws -> Input,
+    compute: (Input) throws -> Output,
+    write: @escaping @Sendable (Range<Int>, Output) throws -> Void
+) throws {
+    let inputs = Channel<(Range<Int>, Input)>(capacity: 2)
+    let outputs = Channel<(Range<Int>, Output)>(capacity: 2)
+    let failure = FirstError()
+    let reader = Thread {
+        for block in blocks {
+            do {
+                guard inputs.send((block, try read(block))) else { break }
+            } catch {
+                failure.record(error)
+                break
+            }
+        }
+        inputs.close()
+    }
+    let writerDone = DispatchSemaphore(value: 0)
+    let writer = Thread {
+        while let (block, output) = outputs.receive() {
+            do { try write(block, output) } catch {
+                failure.record(error)
+                inputs.close()
+                break
+            }
+        }
+        outputs.close()
+        writerDone.signal()
+    }
+    reader.start()
+    writer.start()
+    while failure.error == nil, let (block, input) = inputs.receive() {
+        do {
+            guard outputs.send((block, try compute(input))) else { break }
+        } catch {
+            failure.record(error)
+            inputs.close()
+        }
+    }
+    outputs.close()
+    inputs.close()
+    writerDone.wait()
+    if let error = failure.error { throw error }
+}
+
+/// A bounded queue between two threads; `send` waits while it is full, `receive` while it is
+/// empty, and both give up once it is closed.
+private final class Channel<Element>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var closed = false
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// False when the channel was closed and the item dropped.
+    func send(_ item: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity && !closed { condition.wait() }
+        guard !closed else { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    /// Nil once the channel is closed and drained.
+    func receive() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed { condition.wait() }
+        guard !items.isEmpty else { return nil }
+        condition.broadcast()
+        return items.removeFirst()
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+private final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Error)?
+
+    var error: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+
+    func record(_ error: any Error) {
+        lock.lock()
+        if stored == nil { stored = error }
+        lock.unlock()
+    }
+}

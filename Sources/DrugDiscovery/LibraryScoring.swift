@@ -1,0 +1,127 @@
+import Foundation
+import HDF5
+import NeuralNet
+import TensorCore
+
+/// How a library is streamed through a model.
+public struct ScoringOptions: Sendable {
+    /// Rows per block: the unit of reading, computing and writing, and the output's chunk rows.
+    public var blockSize = 4096
+    /// Only these rows of the library (for splitting a library across jobs); all when nil.
+    public var rows: Range<Int>?
+    /// Compress outputs with shuffle and gzip (level 4); smaller files, slower writes.
+    public var compress = false
+    /// Told the number of rows done so far after each block.
+    public var progress: @Sendable (Int) -> Void = { _ in }
+
+    public init() {}
+}
+
+/// What every Galen output file records about where it came from.
+struct Provenance {
+    let modelPath: String
+    let modelDigest: String
+    let libraryPath: String
+    let libraryRows: Int
+    let rows: Range<Int>
+
+    func write(to file: HDF5File, kind: String) throws {
+        for (name, value): (String, AttributeValue) in [
+            ("galen_output", .string(kind)), ("galen_version", .string(ModelFile.galenVersion)),
+            ("model_path", .string(modelPath)), ("model_sha256", .string(modelDigest)),
+            ("source_library", .string(libraryPath)), ("source_rows", .int(libraryRows)),
+            ("row_start", .int(rows.lowerBound)), ("row_end", .int(rows.upperBound)),
+        ] { try file.attributes.set(name, value) }
+    }
+}
+
+extension EfficacyModel {
+    /// Streams `libraryPath` through the encoder (the first member's) and writes `/embeddings`
+    /// [rows, latent] and `/ids` to `outputPath`, atomically.
+    public func encodeLibrary(modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions) throws {
+        try stream(modelPath: modelPath, libraryPath: libraryPath, outputPath: outputPath, options: options, kind: "embeddings/1",
+                   columns: [latentSize], setup: { file in
+            try file.attributes.set("latent_size", .int(self.latentSize))
+            return ["embeddings"]
+        }, compute: { [self.encode($0)] })
+    }
+
+    /// Streams `libraryPath` through the model and writes `/predictions/values` [rows, tasks]
+    /// in the assays' units (and `/predictions/spread` for an ensemble), with task names and
+    /// `/ids`, to `outputPath`, atomically.
+    public func predictLibrary(modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions) throws {
+        let tasks = taskNames.count, ensemble = members.count > 1
+        try stream(modelPath: modelPath, libraryPath: libraryPath, outputPath: outputPath, options: options, kind: "predictions/1",
+                   columns: ensemble ? [tasks, tasks] : [tasks], setup: { file in
+            try file.createDataset("predictions/names", elementType: .string, shape: [tasks]).write(self.taskNames)
+            try file.createDataset("predictions/units", elementType: .string, shape: [tasks]).write(self.taskUnits)
+            try file.attributes.set("ensemble_members", .int(self.members.count))
+            return ensemble ? ["predictions/values", "predictions/spread"] : ["predictions/values"]
+        }, compute: { fingerprints in
+            let prediction = self.predict(fingerprints)
+            return ensemble ? [prediction.values, prediction.spread] : [prediction.values]
+        })
+    }
+
+    /// The shared streaming: check the library against the model, create the output's
+    /// datasets, and run read → compute → write over blocks.
+    private func stream(
+        modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions, kind: String,
+        columns: [Int], setup: (HDF5File) throws -> [String], compute: @escaping (Tensor) -> [Tensor]
+    ) throws {
+        let library = try LibraryStream(path: libraryPath)
+        guard library.bits == fingerprintBits else {
+            throw LibraryError(path: libraryPath, problems: ["fingerprints have \(library.bits) bits, the model \(modelPath) expects \(fingerprintBits)"])
+        }
+        let rows = options.rows ?? 0..<library.count
+        guard rows.lowerBound >= 0 && rows.upperBound <= library.count && !rows.isEmpty else {
+            throw LibraryError(path: libraryPath, problems: ["rows \(rows.lowerBound):\(rows.upperBound) are not a non-empty part of its \(library.count) rows"])
+        }
+        let provenance = Provenance(modelPath: modelPath, modelDigest: try sha256Hex(ofFile: modelPath), libraryPath: libraryPath,
+                                    libraryRows: library.count, rows: rows)
+        let blockSize = Swift.max(1, options.blockSize)
+        let blocks = stride(from: rows.lowerBound, to: rows.upperBound, by: blockSize).map { $0..<Swift.min($0 + blockSize, rows.upperBound) }
+        let bits = library.bits
+        try HDF5File.createAtomically(outputPath) { file in
+            try provenance.write(to: file, kind: kind)
+            let names = try setup(file)
+            let chunkRows = Swift.min(blockSize, rows.count)
+            let outputs = try zip(names, columns).map { name, width in
+                try file.createDataset(name, elementType: .float32, shape: [rows.count, width], chunks: [chunkRows, width],
+                                       gzipLevel: options.compress ? 4 : nil, shuffle: options.compress)
+            }
+            let ids = try file.createDataset("ids", elementType: .string, shape: [rows.count], chunks: [chunkRows])
+            // The reader thread alone uses the library, the writer thread alone these datasets.
+            let source = UncheckedSendable(library)
+            let sink = UncheckedSendable((outputs, ids))
+            let done = Counter()
+            try runPipeline(blocks: blocks, read: { try source.value.read($0) }, compute: { block in
+                (block.ids, withoutGrad { compute(block.fingerprints(bits: bits)) }.map(\.scalars))
+            }, write: { block, result in
+                let (datasets, idDataset) = sink.value
+                let start = block.lowerBound - rows.lowerBound
+                for (dataset, values) in zip(datasets, result.1) { try dataset.writeRows(values, at: start) }
+                try idDataset.writeRows(result.0, at: start)
+                options.progress(done.add(block.count))
+            })
+        }
+    }
+}
+
+/// A value handed to one other thread that alone uses it.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+
+    func add(_ count: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        total += count
+        return total
+    }
+}

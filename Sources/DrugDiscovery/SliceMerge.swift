@@ -1,0 +1,77 @@
+import HDF5
+
+/// Joins the outputs of `galen encode` or `galen predict` run on slices of one library
+/// (`--rows A:B`) into one file, after checking that the slices come from the same model and
+/// library and tile its rows exactly: no gap, no overlap.
+public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: Int = 65536) throws {
+    struct Slice {
+        let path: String
+        let file: HDF5File
+        let start: Int, end: Int
+        let attributes: [String: AttributeValue]
+    }
+    func fail(_ path: String, _ problem: String) -> LibraryError { LibraryError(path: path, problems: [problem]) }
+    let slices = try parts.map { path -> Slice in
+        let file = try HDF5File.open(path)
+        var attributes: [String: AttributeValue] = [:]
+        for name in try file.attributes.names() { attributes[name] = try file.attributes.get(name) }
+        guard case .int(let start)? = attributes["row_start"], case .int(let end)? = attributes["row_end"],
+              attributes["galen_output"] != nil
+        else { throw fail(path, "is not an output of galen encode or predict (no galen_output, row_start, row_end)") }
+        return Slice(path: path, file: file, start: start, end: end, attributes: attributes)
+    }.sorted { $0.start < $1.start }
+    guard let first = slices.first else { throw fail(outputPath, "no slices to merge") }
+    for key in ["galen_output", "model_sha256", "source_library", "source_rows"] {
+        if let other = slices.first(where: { $0.attributes[key] != first.attributes[key] }) {
+            throw fail(other.path, "differs from \(first.path) in \(key): slices must come from one model and one library")
+        }
+    }
+    guard case .int(let total)? = first.attributes["source_rows"] else { throw fail(first.path, "has no source_rows") }
+    var expected = 0
+    for slice in slices {
+        if slice.start > expected { throw fail(slice.path, "starts at row \(slice.start), leaving rows \(expected)..<\(slice.start) uncovered") }
+        if slice.start < expected { throw fail(slice.path, "starts at row \(slice.start), overlapping rows up to \(expected)") }
+        expected = slice.end
+    }
+    guard expected == total else { throw fail(slices.last!.path, "ends at row \(expected), but the library has \(total) rows") }
+
+    let rowDatasets = try datasetPaths(in: first.file).filter { try first.file.dataset($0).shape.first == first.end - first.start }
+    try HDF5File.createAtomically(outputPath) { output in
+        for (name, value) in first.attributes { try output.attributes.set(name, value) }
+        try output.attributes.set("row_start", .int(0))
+        try output.attributes.set("row_end", .int(total))
+        for path in try datasetPaths(in: first.file) where !rowDatasets.contains(path) {
+            let source = try first.file.dataset(path)
+            try output.createDataset(path, elementType: try source.elementType, shape: try source.shape).write(try source.read(as: String.self))
+        }
+        for path in rowDatasets {
+            let template = try first.file.dataset(path)
+            let shape = try template.shape, type = try template.elementType
+            let width = shape.dropFirst().reduce(1, *)
+            let target = try output.createDataset(path, elementType: type, shape: [total] + shape.dropFirst(),
+                                                  chunks: [Swift.min(4096, total)] + shape.dropFirst())
+            for slice in slices {
+                let source = try slice.file.dataset(path)
+                guard try source.shape == [slice.end - slice.start] + shape.dropFirst(), try source.elementType == type else {
+                    throw fail(slice.path, "\(path) has shape \(try source.shape) of \(try source.elementType), unlike \(first.path)")
+                }
+                for from in stride(from: 0, to: slice.end - slice.start, by: Swift.max(1, blockSize / Swift.max(width, 1))) {
+                    let rows = from..<Swift.min(from + Swift.max(1, blockSize / Swift.max(width, 1)), slice.end - slice.start)
+                    switch type {
+                    case .string: try target.writeRows(try source.readRows(rows, as: String.self), at: slice.start + from)
+                    default: try target.writeRows(try source.readRows(rows, as: Float.self), at: slice.start + from)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every dataset below a group, as paths relative to the file's root.
+private func datasetPaths(in file: HDF5File, under prefix: String = "") throws -> [String] {
+    let group = prefix.isEmpty ? file as Group : try file.group(prefix)
+    return try group.members().flatMap { name -> [String] in
+        let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
+        return (try? file.dataset(path)) != nil ? [path] : try datasetPaths(in: file, under: path)
+    }
+}

@@ -1,0 +1,37 @@
+import TensorCore
+
+/// Several models of one architecture trained apart (different seeds); their outputs averaged.
+public final class Ensemble: Layer {
+    public static let className = "Ensemble"
+    public let members: [any Layer]
+
+    public init(_ members: [any Layer]) {
+        require(!members.isEmpty, "Ensemble: needs at least one member")
+        self.members = members
+    }
+
+    public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
+        self.init(try config.array("members").map { entry in
+            guard case .object(let object) = entry, case .string(let className)? = object["class_name"],
+                  case .object(let values)? = object["config"]
+            else { throw ModelError.invalidConfig("layer Ensemble: each member needs a class_name and a config") }
+            return try registry.build(LayerConfig(className, values))
+        })
+    }
+
+    public var config: LayerConfig {
+        LayerConfig(Self.className, ["members": .array(members.map { member in
+            let saved = member.config
+            return ["class_name": .string(saved.className), "config": .object(saved.values)]
+        })])
+    }
+
+    public var sublayers: [(name: String, layer: any Layer)] {
+        members.enumerated().map { ("member\($0.offset + 1)", $0.element) }
+    }
+
+    /// The mean of the members' outputs.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        members.dropFirst().reduce(members[0](input)) { $0 + $1(input) } / Float(members.count)
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import DrugDiscovery
+
+/// What `galen encode` and `galen predict` share: the model, the library, which rows, how.
+struct ScoringArguments: ParsableArguments {
+    @Option(help: "The model file from galen train.")
+    var model: String
+
+    @Option(help: "The compound library to stream through it.")
+    var library: String
+
+    @Option(help: "Only rows A:B (A included, B not) of the library, for splitting a library across jobs.")
+    var rows: RowRange?
+
+    @Option(help: "Rows per block read, computed and written at a time.")
+    var blockSize = 4096
+
+    @Flag(help: "Compress the output with shuffle and gzip (smaller, slower).")
+    var compress = false
+
+    func validate() throws {
+        guard blockSize >= 1 else { throw ValidationError("--block-size must be positive") }
+    }
+
+    func options(progress: StreamProgress) -> ScoringOptions {
+        var options = ScoringOptions()
+        options.blockSize = blockSize
+        options.rows = rows?.range
+        options.compress = compress
+        options.progress = { progress.update($0) }
+        return options
+    }
+}
+
+/// A row range written A:B.
+struct RowRange: ExpressibleByArgument {
+    let range: Range<Int>
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let start = Int(parts[0]), let end = Int(parts[1]), start >= 0, end > start else { return nil }
+        range = start..<end
+    }
+}
