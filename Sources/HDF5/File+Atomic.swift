@@ -40,7 +40,14 @@ public enum PartialFiles {
         paths.append(path)
         if !handlersInstalled {
             handlersInstalled = true
-            for signalNumber in [SIGINT, SIGTERM, SIGHUP] { signal(signalNumber, removePartialFilesAndExit) }
+            // A parent may have started us with these signals blocked; they must reach the handler.
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+                signal(signalNumber, removePartialFilesAndExit)
+                sigaddset(&signals, signalNumber)
+            }
+            sigprocmask(SIG_UNBLOCK, &signals, nil)
         }
     }
 

@@ -85,6 +85,9 @@ public enum ModelFile {
     public static func load(_ path: String, registry: LayerRegistry = .standard) throws -> Contents {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
+        guard try file.attributes.contains("model_config") else {
+            throw ModelError.weights("\(path): not a model file (it has no model_config attribute)")
+        }
         guard case .string(let json) = try file.attributes.get("model_config"),
               let config = try? JSONDecoder().decode(LayerConfig.self, from: Data(json.utf8))
         else { throw ModelError.weights("\(path): the 'model_config' attribute is not a model configuration") }

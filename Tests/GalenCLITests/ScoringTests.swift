@@ -1,0 +1,162 @@
+import DrugDiscovery
+import Foundation
+import HDF5
+import Testing
+import TestSupport
+
+/// A quickly trained small model on the smallest real target.
+private func trainSmallModel(in folder: URL, ensemble: Int = 1, seed: Int = 1) throws -> String {
+    let model = folder.appendingPathComponent("model-\(ensemble)-\(seed).h5").path
+    let run = try galen("train", "--library", smallTarget, "--epochs", "3", "--hidden", "64", "--latent", "16", "--head", "16",
+                        "--ensemble", "\(ensemble)", "--seed", "\(seed)", "--out", model)
+    try #require(run.status == 0, "\(run.errors)")
+    return model
+}
+
+private func floats(_ path: String, _ dataset: String) throws -> [Float] {
+    let file = try HDF5File.open(path)
+    defer { try? file.close() }
+    return try file.dataset(dataset).read(as: Float.self)
+}
+
+private func strings(_ path: String, _ dataset: String) throws -> [String] {
+    let file = try HDF5File.open(path)
+    defer { try? file.close() }
+    return try file.dataset(dataset).read(as: String.self)
+}
+
+@Suite("galen encode, predict and merge")
+struct ScoringTests {
+    @Test func blocksAndMergedSlicesGiveIdenticalEmbeddingsInIdOrder() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder)
+            func encode(_ name: String, _ extra: String...) throws -> String {
+                let out = folder.appendingPathComponent(name).path
+                let run = try runTool([TestSupport.galen, "encode", "--model", model, "--library", smallTarget, "--out", out] + extra)
+                try #require(run.status == 0, "\(run.errors)")
+                return out
+            }
+            let whole = try encode("whole.h5", "--block-size", "100000")
+            let reference = try floats(whole, "embeddings")
+            #expect(reference.count == 615 * 16)
+            for size in ["1", "7", "64", "615"] {
+                #expect(try floats(try encode("b\(size).h5", "--block-size", size, "--compress"), "embeddings") == reference, "block size \(size)")
+            }
+            let first = try encode("first.h5", "--rows", "0:300", "--block-size", "50")
+            let second = try encode("second.h5", "--rows", "300:615")
+            let merged = folder.appendingPathComponent("merged.h5").path
+            let merge = try galen("merge", second, first, "--out", merged)
+            #expect(merge.status == 0, "\(merge.errors)")
+            #expect(try floats(merged, "embeddings") == reference)
+            #expect(try strings(merged, "ids") == strings(smallTarget, "ids"), "ids in the library's order")
+
+            let gap = try galen("merge", first, try encode("third.h5", "--rows", "301:615"), "--out", folder.appendingPathComponent("gap.h5").path)
+            #expect(gap.status != 0 && gap.errors.contains("starts at row 301, leaving rows 300..<301 uncovered"), "\(gap.errors)")
+            let overlap = try galen("merge", first, try encode("fourth.h5", "--rows", "299:615"), "--out", folder.appendingPathComponent("o.h5").path)
+            #expect(overlap.status != 0 && overlap.errors.contains("overlapping rows up to 300"), "\(overlap.errors)")
+        }
+    }
+
+    @Test func h5pyReadsEmbeddingsAndPredictionsWithTheirAttributes() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder, ensemble: 2)
+            let embeddings = folder.appendingPathComponent("e.h5").path, predictions = folder.appendingPathComponent("p.h5").path
+            #expect(try galen("encode", "--model", model, "--library", smallTarget, "--out", embeddings).status == 0)
+            #expect(try galen("predict", "--model", model, "--library", smallTarget, "--out", predictions).status == 0)
+            let script = """
+                import h5py, hashlib, sys
+                e, p = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+                digest = hashlib.sha256(open(sys.argv[3], "rb").read()).hexdigest()
+                assert e["embeddings"].shape == (615, 16) and e["embeddings"].dtype == "float32", e["embeddings"]
+                assert e.attrs["model_sha256"] == digest and e.attrs["latent_size"] == 16 and e.attrs["source_rows"] == 615
+                assert e.attrs["galen_version"] and e.attrs["source_library"].endswith("CHEMBL2835_Ki.h5")
+                assert list(p["predictions/names"].asstr()[:]) == ["CHEMBL2835_Ki"] and p["predictions/units"].asstr()[0] == "pKi"
+                assert p["predictions/values"].shape == (615, 1) and p["predictions/spread"].shape == (615, 1)
+                assert (p["predictions/spread"][:] > 0).all() and p.attrs["ensemble_members"] == 2
+                assert 3 < p["predictions/values"][:].mean() < 12
+                print("ok")
+                """
+            let run = try runTool(["python3", "-c", script, embeddings, predictions, model])
+            #expect(run.status == 0 && run.output == "ok\n", "\(run.errors)")
+        }
+    }
+
+    @Test func ensembleMembersRepeatSingleModelsAndOneMemberHasNoSpread() throws {
+        try withTemporaryFolder { folder in
+            let single = try EfficacyModel.load(try trainSmallModel(in: folder, ensemble: 1, seed: 4))
+            let pair = try EfficacyModel.load(try trainSmallModel(in: folder, ensemble: 2, seed: 4))
+            let library = try CompoundLibrary.load(smallTarget)
+            let fingerprints = library.fingerprints(Array(0..<100))
+            let alone = single.predict(fingerprints)
+            #expect(alone.spread.scalars.allSatisfy { $0 == 0 }, "one member has no spread")
+            #expect(pair.members[0].predict(fingerprints).scalars == single.network.predict(fingerprints).scalars,
+                    "the first member is trained with the run's own seed, as a single model is")
+            let both = pair.predict(fingerprints)
+            let second = EfficacyModel(members: [pair.members[1]], taskNames: pair.taskNames, taskUnits: pair.taskUnits,
+                                       scaling: pair.scaling, trainingRecord: "{}").predict(fingerprints)
+            #expect(zip(both.values.scalars, zip(alone.values.scalars, second.values.scalars)).allSatisfy { abs($0 - ($1.0 + $1.1) / 2) < 1e-4 })
+            #expect(zip(both.spread.scalars, zip(alone.values.scalars, second.values.scalars)).allSatisfy { abs($0 - abs($1.0 - $1.1) / 2) < 1e-4 })
+        }
+    }
+
+    @Test func csvPredictionsMatchTheHDF5Ones() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder)
+            let csv = folder.appendingPathComponent("p.csv").path, hdf5 = folder.appendingPathComponent("p.h5").path
+            #expect(try galen("predict", "--model", model, "--library", smallTarget, "--out", csv).status == 0)
+            #expect(try galen("predict", "--model", model, "--library", smallTarget, "--out", hdf5).status == 0)
+            let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+            #expect(lines.first == "id,CHEMBL2835_Ki" && lines.count == 616)
+            #expect(lines.dropFirst().map { String($0.split(separator: ",")[0]) } == (try strings(hdf5, "ids")))
+            #expect(lines.dropFirst().map { Float($0.split(separator: ",")[1])! } == (try floats(hdf5, "predictions/values")))
+            let file = try HDF5File.open(hdf5)
+            #expect(try !file.contains("predictions/spread") && file.attributes.get("ensemble_members") == .int(1))
+        }
+    }
+
+    @Test func interruptedEncodeLeavesNoFileAndTheEarlierOutputIntact() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder)
+            let out = folder.appendingPathComponent("e.h5").path
+            let library = TestSupport.preparedData.appendingPathComponent("moleculeace_multitask.h5").path
+            #expect(try galen("encode", "--model", model, "--library", smallTarget, "--out", out).status == 0)
+            let before = try Data(contentsOf: URL(fileURLWithPath: out))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestSupport.galen)
+            process.arguments = ["encode", "--model", model, "--library", library, "--out", out, "--overwrite", "--block-size", "16"]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(20)
+            var sawPartial = false
+            while Date() < deadline && process.isRunning && !sawPartial {
+                sawPartial = try FileManager.default.contentsOfDirectory(atPath: folder.path).contains { $0.contains(".partial") }
+                usleep(2000)
+            }
+            try #require(sawPartial && process.isRunning, "the encode should still be writing when interrupted")
+            process.interrupt()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 130)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).allSatisfy { !$0.contains(".partial") })
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == before, "the earlier output is untouched")
+        }
+    }
+
+    @Test func badScoringInputGetsOneClearLine() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder)
+            let out = folder.appendingPathComponent("e.h5").path
+            let cases: [([String], String)] = [
+                (["encode", "--model", model, "--library", smallTarget, "--rows", "600:700", "--out", out], "rows 600:700 are not a non-empty part of its 615 rows"),
+                (["encode", "--model", model, "--library", smallTarget, "--rows", "5", "--out", out], "--rows"),
+                (["predict", "--model", smallTarget, "--library", smallTarget, "--out", out], "not a model file (it has no model_config attribute)"),
+                (["encode", "--model", model, "--library", model, "--out", out], "needs /ids and /fingerprints"),
+            ]
+            for (arguments, message) in cases {
+                let run = try runTool([TestSupport.galen] + arguments)
+                #expect(run.status != 0, "\(arguments)")
+                #expect(run.errors.contains(message), "\(arguments): \(run.errors)")
+                #expect(!FileManager.default.fileExists(atPath: out))
+            }
+        }
+    }
+}
