@@ -1,5 +1,3 @@
-import CBLAS
-
 extension Tensor {
     /// The matrix product of the last two axes, op(self) · op(other), where op transposes when
     /// its flag is set: 2-D by 2-D, or batched 3-D by 3-D with equal batch sizes. Runs on
@@ -16,14 +14,8 @@ extension Tensor {
             scalars.withUnsafeBufferPointer { a in
                 other.scalars.withUnsafeBufferPointer { b in
                     for index in 0..<batch {
-                        cblas_sgemm(
-                            CblasRowMajor,
-                            transposeSelf ? CblasTrans : CblasNoTrans,
-                            transposeOther ? CblasTrans : CblasNoTrans,
-                            Int32(m), Int32(n), Int32(k), 1,
-                            a.baseAddress! + index * m * k, Int32(transposeSelf ? m : k),
-                            b.baseAddress! + index * k * n, Int32(transposeOther ? k : n),
-                            0, out.baseAddress! + index * m * n, Int32(n))
+                        gemm(a.baseAddress! + index * m * k, transposeA: transposeSelf, b.baseAddress! + index * k * n,
+                             transposeB: transposeOther, out.baseAddress! + index * m * n, m: m, n: n, k: k)
                     }
                 }
             }

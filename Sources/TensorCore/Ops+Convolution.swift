@@ -1,0 +1,164 @@
+/// How a convolution or pooling window treats the border.
+public enum Padding: String, Sendable, Codable, CaseIterable {
+    /// No padding: windows stay inside the input.
+    case valid
+    /// Zero padding so that the output has ⌈input / stride⌉ positions (TensorFlow's rule: the
+    /// extra row or column goes after).
+    case same
+}
+
+/// The geometry of a 2-D window sliding over an [N, C, H, W] input.
+struct WindowGeometry: Equatable {
+    let height: Int, width: Int
+    let kernelHeight: Int, kernelWidth: Int
+    let strideY: Int, strideX: Int
+    let dilationY: Int, dilationX: Int
+    let padTop: Int, padLeft: Int
+    let outputHeight: Int, outputWidth: Int
+
+    init(height: Int, width: Int, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int), padding: Padding, op: String) {
+        require(kernel.0 > 0 && kernel.1 > 0 && stride.0 > 0 && stride.1 > 0 && dilation.0 > 0 && dilation.1 > 0,
+                "\(op): kernel \(kernel), stride \(stride) and dilation \(dilation) must be positive")
+        self.height = height
+        self.width = width
+        (kernelHeight, kernelWidth, strideY, strideX, dilationY, dilationX) = (kernel.0, kernel.1, stride.0, stride.1, dilation.0, dilation.1)
+        let spanY = dilation.0 * (kernel.0 - 1) + 1, spanX = dilation.1 * (kernel.1 - 1) + 1
+        switch padding {
+        case .valid:
+            (padTop, padLeft) = (0, 0)
+            outputHeight = height >= spanY ? (height - spanY) / stride.0 + 1 : 0
+            outputWidth = width >= spanX ? (width - spanX) / stride.1 + 1 : 0
+        case .same:
+            outputHeight = (height + stride.0 - 1) / stride.0
+            outputWidth = (width + stride.1 - 1) / stride.1
+            padTop = Swift.max((outputHeight - 1) * stride.0 + spanY - height, 0) / 2
+            padLeft = Swift.max((outputWidth - 1) * stride.1 + spanX - width, 0) / 2
+        }
+        require(outputHeight > 0 && outputWidth > 0,
+                "\(op): a \(kernel.0)×\(kernel.1) window (dilation \(dilation)) does not fit a \(height)×\(width) input with \(padding) padding")
+    }
+
+    var positions: Int { outputHeight * outputWidth }
+
+    /// The input row and column a kernel tap reads for an output position; may lie in the padding.
+    @inline(__always)
+    func source(_ outY: Int, _ outX: Int, _ tapY: Int, _ tapX: Int) -> (Int, Int) {
+        (outY * strideY - padTop + tapY * dilationY, outX * strideX - padLeft + tapX * dilationX)
+    }
+}
+
+extension Tensor {
+    /// 2-D convolution (cross-correlation, as in every framework) of an [N, C, H, W] input with
+    /// [O, C, kH, kW] filters, giving [N, O, H', W'].
+    ///
+    /// The input is unfolded (im2col) into a [C·kH·kW, N·H'·W'] matrix so that the whole batch is
+    /// one `cblas_sgemm`; the backward pass is two more products and a fold (col2im).
+    public func conv2d(_ filters: Tensor, stride: (Int, Int) = (1, 1), padding: Padding = .valid,
+                       dilation: (Int, Int) = (1, 1)) -> Tensor {
+        require(rank == 4 && filters.rank == 4 && filters.shape[1] == shape[1],
+                "conv2d: input \(shape) and filters \(filters.shape) are not [N, C, H, W] and [O, C, kH, kW] with equal C")
+        let (batch, channels, outputs) = (shape[0], shape[1], filters.shape[0])
+        let geometry = WindowGeometry(height: shape[2], width: shape[3], kernel: (filters.shape[2], filters.shape[3]),
+                                      stride: stride, dilation: dilation, padding: padding, op: "conv2d")
+        let rows = channels * geometry.kernelHeight * geometry.kernelWidth, columns = batch * geometry.positions
+        let unfolded = unfold(geometry)
+        // [O, rows] · [rows, N·P] = [O, N·P], then reordered to [N, O, P].
+        var product = [Float](repeating: 0, count: outputs * columns)
+        filters.scalars.withUnsafeBufferPointer { w in
+            unfolded.withUnsafeBufferPointer { c in
+                product.withUnsafeMutableBufferPointer { o in
+                    gemm(w.baseAddress!, transposeA: false, c.baseAddress!, transposeB: false, o.baseAddress!, m: outputs, n: columns, k: rows)
+                }
+            }
+        }
+        let outputShape = [batch, outputs, geometry.outputHeight, geometry.outputWidth]
+        let output = Tensor(product, shape: [outputs, batch, geometry.positions]).permuted([1, 0, 2]).scalars
+        return .recorded(
+            outputShape, output,
+            (self, { g in
+                // d(unfolded) = Wᵀ · dY', folded back onto the input.
+                let gradient = g.reshaped([batch, outputs, geometry.positions]).permuted([1, 0, 2])
+                var columnsGradient = [Float](repeating: 0, count: rows * columns)
+                filters.scalars.withUnsafeBufferPointer { w in
+                    gradient.scalars.withUnsafeBufferPointer { d in
+                        columnsGradient.withUnsafeMutableBufferPointer { o in
+                            gemm(w.baseAddress!, transposeA: true, d.baseAddress!, transposeB: false, o.baseAddress!, m: rows, n: columns, k: outputs)
+                        }
+                    }
+                }
+                return Tensor(fold(columnsGradient, geometry), shape: shape)
+            }),
+            (filters, { g in
+                // dW = dY' · unfoldedᵀ.
+                let gradient = g.reshaped([batch, outputs, geometry.positions]).permuted([1, 0, 2])
+                var filtersGradient = [Float](repeating: 0, count: outputs * rows)
+                gradient.scalars.withUnsafeBufferPointer { d in
+                    unfolded.withUnsafeBufferPointer { c in
+                        filtersGradient.withUnsafeMutableBufferPointer { o in
+                            gemm(d.baseAddress!, transposeA: false, c.baseAddress!, transposeB: true, o.baseAddress!, m: outputs, n: rows, k: columns)
+                        }
+                    }
+                }
+                return Tensor(filtersGradient, shape: filters.shape)
+            }))
+    }
+
+    /// im2col: row (c, ty, tx), column (n, oy, ox) holds input[n, c, source(oy, ox, ty, tx)], or 0 in the padding.
+    private func unfold(_ g: WindowGeometry) -> [Float] {
+        let (batch, channels) = (shape[0], shape[1])
+        let taps = g.kernelHeight * g.kernelWidth, columns = batch * g.positions
+        return makeScalars(channels * taps * columns) { out in
+            scalars.withUnsafeBufferPointer { x in
+                let (o, xs) = (out.baseAddress!, x.baseAddress!)
+                parallelRanges(channels * taps, grain: 1) { rowRange in
+                    for row in rowRange {
+                        let (c, tap) = (row / taps, row % taps)
+                        let (ty, tx) = (tap / g.kernelWidth, tap % g.kernelWidth)
+                        for n in 0..<batch {
+                            let plane = xs + (n * channels + c) * g.height * g.width
+                            let target = o + row * columns + n * g.positions
+                            for oy in 0..<g.outputHeight {
+                                for ox in 0..<g.outputWidth {
+                                    let (y, x) = g.source(oy, ox, ty, tx)
+                                    target[oy * g.outputWidth + ox] = y >= 0 && y < g.height && x >= 0 && x < g.width ? plane[y * g.width + x] : 0
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// col2im: the transpose of `unfold`, adding each column entry back onto the input element it came from.
+    private func fold(_ columnsGradient: [Float], _ g: WindowGeometry) -> [Float] {
+        let (batch, channels) = (shape[0], shape[1])
+        let taps = g.kernelHeight * g.kernelWidth, columns = batch * g.positions
+        var result = [Float](repeating: 0, count: count)
+        result.withUnsafeMutableBufferPointer { out in
+            columnsGradient.withUnsafeBufferPointer { d in
+                let (o, ds) = (out.baseAddress!, d.baseAddress!)
+                // Channels are independent, so each core folds its own channels.
+                parallelRanges(channels, grain: 1) { channelRange in
+                    for c in channelRange {
+                        for tap in 0..<taps {
+                            let (ty, tx) = (tap / g.kernelWidth, tap % g.kernelWidth)
+                            let source = ds + (c * taps + tap) * columns
+                            for n in 0..<batch {
+                                let plane = o + (n * channels + c) * g.height * g.width
+                                let from = source + n * g.positions
+                                for oy in 0..<g.outputHeight {
+                                    for ox in 0..<g.outputWidth {
+                                        let (y, x) = g.source(oy, ox, ty, tx)
+                                        if y >= 0 && y < g.height && x >= 0 && x < g.width { plane[y * g.width + x] += from[oy * g.outputWidth + ox] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}

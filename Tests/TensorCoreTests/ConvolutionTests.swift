@@ -1,0 +1,69 @@
+import Testing
+import TensorCore
+
+/// Direct nested-loop convolution, the definition the im2col version must match.
+private func referenceConvolution(_ x: Tensor, _ w: Tensor, stride: (Int, Int), padTop: Int, padLeft: Int,
+                                  dilation: (Int, Int), outputSize: (Int, Int)) -> [Float] {
+    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (o, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+    var out = [Float](repeating: 0, count: n * o * outputSize.0 * outputSize.1)
+    for b in 0..<n { for f in 0..<o { for oy in 0..<outputSize.0 { for ox in 0..<outputSize.1 {
+        var sum: Float = 0
+        for ch in 0..<c { for ty in 0..<kh { for tx in 0..<kw {
+            let y = oy * stride.0 - padTop + ty * dilation.0, xx = ox * stride.1 - padLeft + tx * dilation.1
+            if y >= 0 && y < h && xx >= 0 && xx < wd {
+                sum += x.scalars[((b * c + ch) * h + y) * wd + xx] * w.scalars[((f * c + ch) * kh + ty) * kw + tx]
+            }
+        } } }
+        out[((b * o + f) * outputSize.0 + oy) * outputSize.1 + ox] = sum
+    } } } }
+    return out
+}
+
+@Suite("Convolution and pooling")
+struct ConvolutionTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let stride: (Int, Int), padding: Padding, dilation: (Int, Int)
+        let padTop: Int, padLeft: Int, output: (Int, Int)
+        var testDescription: String { "stride \(stride) \(padding) dilation \(dilation)" }
+    }
+
+    // Input 7×6, kernel 3×2.
+    static let cases = [
+        Case(stride: (1, 1), padding: .valid, dilation: (1, 1), padTop: 0, padLeft: 0, output: (5, 5)),
+        Case(stride: (2, 1), padding: .valid, dilation: (1, 1), padTop: 0, padLeft: 0, output: (3, 5)),
+        Case(stride: (1, 1), padding: .same, dilation: (1, 1), padTop: 1, padLeft: 0, output: (7, 6)),
+        Case(stride: (2, 2), padding: .same, dilation: (1, 1), padTop: 1, padLeft: 0, output: (4, 3)),
+        Case(stride: (1, 1), padding: .valid, dilation: (2, 2), padTop: 0, padLeft: 0, output: (3, 4)),
+        Case(stride: (1, 2), padding: .same, dilation: (2, 1), padTop: 2, padLeft: 0, output: (7, 3)),
+    ]
+
+    @Test(arguments: cases)
+    func forwardMatchesNestedLoopsAndGradientsMatchFiniteDifferences(_ c: Case) {
+        let x = sample([2, 3, 7, 6], seed: 50), w = sample([4, 3, 3, 2], seed: 51)
+        let y = x.conv2d(w, stride: c.stride, padding: c.padding, dilation: c.dilation)
+        #expect(y.shape == [2, 4, c.output.0, c.output.1])
+        let reference = referenceConvolution(x, w, stride: c.stride, padTop: c.padTop, padLeft: c.padLeft,
+                                             dilation: c.dilation, outputSize: c.output)
+        #expect(isClose(y.scalars, reference, tolerance: 1e-4))
+        let small = sample([1, 2, 7, 6], seed: 52), filters = sample([2, 2, 3, 2], seed: 53)
+        let result = checkGradients(at: [small, filters]) { $0[0].conv2d($0[1], stride: c.stride, padding: c.padding, dilation: c.dilation) }
+        #expect(result.passed, "\(result)")
+    }
+
+    @Test(arguments: [Padding.valid, .same])
+    func poolingValuesAndGradients(_ padding: Padding) {
+        let x = Tensor.arange(0, 32).reshaped([1, 2, 4, 4])
+        let maxPooled = x.maxPool2d(kernel: (2, 2), padding: padding)
+        #expect(maxPooled.scalars.prefix(4) == [5, 7, 13, 15])
+        #expect(x.avgPool2d(kernel: (2, 2)).scalars.prefix(4) == [2.5, 4.5, 10.5, 12.5])
+        #expect(x.avgPool2d(kernel: (3, 3), stride: (2, 2), padding: .same).scalars.prefix(4) == [5, 6.5, 11, 12.5],
+                "padding is not counted in the mean")
+        // Distinct values, so that no window has a tie.
+        var generator = RandomGenerator(seed: 54)
+        let input = Tensor(Array(0..<150).map { Float($0) * 0.1 }.shuffled(using: &generator), shape: [2, 3, 5, 5])
+        #expect(checkGradients(at: [input]) { $0[0].maxPool2d(kernel: (2, 2), stride: (2, 1), padding: padding) }.passed)
+        #expect(checkGradients(at: [input]) { $0[0].avgPool2d(kernel: (3, 2), stride: (1, 2), padding: padding) }.passed)
+        #expect(checkGradients(at: [input]) { $0[0].globalAvgPool2d() }.passed)
+    }
+}
