@@ -1,7 +1,8 @@
 import TensorCore
 
-/// Normalises each feature of [batch, features] inputs: with the batch's statistics in
-/// training (and folds them into running averages), with the running averages in evaluation.
+/// Normalises each feature of [batch, features] inputs, or each channel of [N, C, H, W] images:
+/// with the batch's statistics in training (and folds them into running averages), with the
+/// running averages in evaluation.
 public final class BatchNorm: Layer {
     public static let className = "BatchNorm"
     public let gamma: Parameter
@@ -37,20 +38,26 @@ public final class BatchNorm: Layer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        require(input.rank == 2 && input.shape[1] == gamma.value.count,
-                "BatchNorm: input of shape \(input.shape) does not match \(gamma.value.count) features")
+        let features = gamma.value.count
+        require((input.rank == 2 || input.rank == 4) && input.shape[1] == features,
+                "BatchNorm: input of shape \(input.shape) is not [N, \(features)] or [N, \(features), H, W]")
+        // Statistics over every axis but the features'; parameters broadcast as [F] or [F, 1, 1].
+        let axes = input.rank == 2 ? [0] : [0, 2, 3]
+        let shape = input.rank == 2 ? [features] : [features, 1, 1]
+        let (scale, shift) = (gamma.value.reshaped(shape), beta.value.reshaped(shape))
         guard TrainingMode.isEnabled else {
-            return (input - runningMean.value) / (runningVariance.value + epsilon).sqrt() * gamma.value + beta.value
+            let variance = runningVariance.value.reshaped(shape)
+            return (input - runningMean.value.reshaped(shape)) / (variance + epsilon).sqrt() * scale + shift
         }
-        let mean = input.mean(axes: [0])
+        let mean = input.mean(axes: axes, keepingDimensions: true)
         let centered = input - mean
-        let variance = (centered * centered).mean(axes: [0])
+        let variance = (centered * centered).mean(axes: axes, keepingDimensions: true)
         withoutGrad {
-            let count = Float(input.shape[0])
-            let unbiased = variance * (count / Swift.max(count - 1, 1))
-            runningMean.value = runningMean.value * (1 - momentum) + mean * momentum
+            let count = Float(input.count / features)
+            let unbiased = variance.reshaped([features]) * (count / Swift.max(count - 1, 1))
+            runningMean.value = runningMean.value * (1 - momentum) + mean.reshaped([features]) * momentum
             runningVariance.value = runningVariance.value * (1 - momentum) + unbiased * momentum
         }
-        return centered / (variance + epsilon).sqrt() * gamma.value + beta.value
+        return centered / (variance + epsilon).sqrt() * scale + shift
     }
 }
