@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # runs from any folder without installing the package
 
-from galen_datasets import chembl2321810, convert, esol, freesolv, moleculeace, nci, solubility
+from galen_datasets import breastmnist, chembl2321810, convert, esol, freesolv, moleculeace, nci, solubility
 from galen_datasets.featurize import DEFAULT_BITS
 from galen_datasets.library import Settings
 from galen_datasets.sources import SourceNotFound
@@ -27,8 +27,12 @@ SOURCES = {
     "nci": (nci, "first 5,000 NCI compounds, unlabelled, for pre-training (rdkit wheel)"),
     "chembl2321810": (chembl2321810, "ChEMBL assay CHEMBL2321810 potency series (rdkit wheel)"),
 }
-# No PyPI package ships ESOL: `all` makes it when the shared copy is there and says so when it is not.
-SKIPPABLE_IN_ALL = {"esol"}
+# Image and sequence sets: not compound libraries, so they take only an output folder and a source.
+OTHER_SOURCES = {
+    "breastmnist": (breastmnist, "BreastMNIST ultrasound images (local copy: --source, default ../shared/data/breastmnist)"),
+}
+# No PyPI package ships these: `all` makes them when the shared copy is there and says so when it is not.
+SKIPPABLE_IN_ALL = {"esol", "breastmnist"}
 
 
 def parse_arguments(argv):
@@ -49,6 +53,9 @@ def parse_arguments(argv):
         command.add_argument("--source", type=Path, help="folder holding the same files as the default source")
         if name == "moleculeace":
             command.add_argument("--targets", nargs="+", metavar="STEM", help="only these, e.g. CHEMBL1862_Ki")
+    for name, (_, help_text) in OTHER_SOURCES.items():
+        command = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+        command.add_argument("--source", type=Path, help="folder holding the same files as the default source")
     commands.add_parser("all", parents=[common], help="every set above from its default source")
 
     generic = commands.add_parser("convert", parents=[common], help="CSV/TSV/SMI/SDF files into one library")
@@ -79,12 +86,14 @@ def run(arguments):
         )
     if arguments.command == "moleculeace":
         return moleculeace.prepare(settings, arguments.source, arguments.targets)
+    if arguments.command in OTHER_SOURCES:
+        return OTHER_SOURCES[arguments.command][0].prepare(settings.out_dir, arguments.source)
     if arguments.command != "all":
         return SOURCES[arguments.command][0].prepare(settings, arguments.source)
     written = []
-    for name, (module, _) in SOURCES.items():
+    for name, (module, _) in {**SOURCES, **OTHER_SOURCES}.items():
         try:
-            written += module.prepare(settings)
+            written += module.prepare(settings) if name in SOURCES else module.prepare(settings.out_dir)
         except SourceNotFound as missing:
             if name not in SKIPPABLE_IN_ALL:
                 raise
