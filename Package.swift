@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "DrugDiscovery", targets: ["DrugDiscovery"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
         .executable(name: "galen", targets: ["galen"]),
     ],
     dependencies: [
@@ -30,10 +31,11 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5"]),
         .target(name: "DrugDiscovery", dependencies: ["NeuralNet", "HDF5"]),
+        .target(name: "Imaging", dependencies: ["NeuralNet", "HDF5"]),
         .executableTarget(
             name: "galen",
             dependencies: [
-                "TensorCore", "NeuralNet", "DrugDiscovery", "HDF5",
+                "TensorCore", "NeuralNet", "DrugDiscovery", "Imaging", "HDF5",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DrugDiscoveryTests", dependencies: ["DrugDiscovery", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "GalenCLITests", dependencies: ["galen", "DrugDiscovery", "HDF5", "TestSupport"]),
     ]
 )

@@ -1,0 +1,87 @@
+import Foundation
+import HDF5
+import NeuralNet
+import TensorCore
+
+/// A trained image classifier: the network, its classes, the input shape it takes and the
+/// training set's pixel statistics it normalises with.
+public final class ImageClassifier {
+    public static let kind = "imaging/1"
+    public let network: any Layer
+    public let classes: [String]
+    /// [C, H, W].
+    public let inputShape: [Int]
+    public let pixelMean: [Float]
+    public let pixelDeviation: [Float]
+    public let trainingRecord: String
+
+    public init(network: any Layer, classes: [String], inputShape: [Int], pixelMean: [Float], pixelDeviation: [Float], trainingRecord: String) {
+        self.network = network
+        self.classes = classes
+        self.inputShape = inputShape
+        self.pixelMean = pixelMean
+        self.pixelDeviation = pixelDeviation
+        self.trainingRecord = trainingRecord
+    }
+
+    /// Images [N, C, H, W] in 0...255 standardised per channel.
+    public func normalize(_ images: Tensor) -> Tensor {
+        let channels = inputShape[0]
+        return withoutGrad {
+            (images - Tensor(pixelMean, shape: [channels, 1, 1])) / Tensor(pixelDeviation, shape: [channels, 1, 1])
+        }
+    }
+
+    /// Class probabilities [N, classes] for images [N, C, H, W] in 0...255.
+    public func probabilities(_ images: Tensor, batchSize: Int = 256) throws -> Tensor {
+        guard Array(images.shape.dropFirst()) == inputShape else {
+            throw ImageSetError(path: "", problem: "images of shape \(Array(images.shape.dropFirst())) do not match the model's input \(inputShape)")
+        }
+        return withoutGrad { network.predict(normalize(images), batchSize: batchSize).softmax(axis: 1) }
+    }
+
+    public func save(to path: String) throws {
+        try ModelFile.save(network, to: path, attributes: [
+            "galen_model": .string(Self.kind), "classes": .strings(classes), "input_shape": .ints(inputShape),
+            "pixel_mean": .floats(pixelMean), "pixel_std": .floats(pixelDeviation), "training_config": .string(trainingRecord),
+        ])
+    }
+
+    public static func load(_ path: String) throws -> ImageClassifier {
+        let contents = try ModelFile.load(path)
+        let attributes = contents.attributes
+        guard case .string(Self.kind)? = attributes["galen_model"], case .strings(let classes)? = attributes["classes"],
+              case .ints(let shape)? = attributes["input_shape"], shape.count == 3,
+              case .floats(let mean)? = attributes["pixel_mean"], case .floats(let deviation)? = attributes["pixel_std"],
+              mean.count == shape[0], deviation.count == shape[0]
+        else { throw ModelError.weights("\(path): not a Galen image classifier (attribute galen_model is not '\(Self.kind)', or its classes and statistics are missing)") }
+        let record: String
+        if case .string(let text)? = attributes["training_config"] { record = text } else { record = "{}" }
+        return ImageClassifier(network: contents.model, classes: classes, inputShape: shape, pixelMean: mean, pixelDeviation: deviation,
+                               trainingRecord: record)
+    }
+}
+
+/// Accuracy, ROC-AUC (class 1 against the rest for two classes, else the mean of one-against-rest)
+/// and the confusion matrix (rows: true class, columns: predicted).
+public struct ClassificationReport: Sendable, Codable {
+    public let count: Int
+    public let accuracy: Double
+    public let rocAUC: Double
+    public let confusion: [[Int]]
+
+    public init(probabilities: Tensor, labels: [Int]) {
+        let classes = probabilities.shape[1]
+        let predicted = probabilities.argmax(axis: 1)
+        count = labels.count
+        accuracy = Metrics.accuracy(predicted.map(Float.init), labels.map(Float.init))
+        let scores = (0..<classes).map { k in stride(from: k, to: probabilities.count, by: classes).map { probabilities.scalars[$0] } }
+        let oneAgainstRest = (classes == 2 ? [1] : Array(0..<classes)).map { k in
+            Metrics.rocAUC(scores[k], labels.map { $0 == k ? 1 : 0 })
+        }
+        rocAUC = oneAgainstRest.reduce(0, +) / Double(oneAgainstRest.count)
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        for (truth, guess) in zip(labels, predicted) { confusion[truth][guess] += 1 }
+        self.confusion = confusion
+    }
+}

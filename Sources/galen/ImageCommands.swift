@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import HDF5
+import Imaging
+import NeuralNet
+import TensorCore
+
+/// `galen image`: CNNs for medical image diagnosis.
+struct Image: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train, evaluate and apply CNNs on image sets (image-set/1 contract).",
+        subcommands: [ImageTrain.self, ImageEvaluate.self, ImagePredict.self])
+}
+
+struct ImageTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train", abstract: "Train a CNN on an image set.")
+
+    @Option(help: "The image set (HDF5).")
+    var data: String
+
+    @Option(help: "cnn (the founding CNN) or resnet (a small residual network).")
+    var model: ImageArchitecture = .cnn
+
+    @Option(help: "The stored split to train on (its validation part, or 10 % of training, stops early).")
+    var split = "medmnist"
+
+    @Option(help: "Maximum epochs.")
+    var epochs = 60
+
+    @Option(help: "Epochs without validation improvement before stopping.")
+    var patience = 15
+
+    @Option(help: "Images per batch.")
+    var batchSize = 32
+
+    @Option(help: "AdamW learning rate.")
+    var learningRate: Float = 1e-3
+
+    @Option(help: "Dropout before the classifier.")
+    var dropout: Float = 0.5
+
+    @Flag(help: "Random flips, rotation, shift, zoom, brightness and contrast on training images.")
+    var augment = false
+
+    @Flag(help: "Weigh classes by the inverse of their training frequency.")
+    var balanceClasses = false
+
+    @Option(help: "Seed for initialisation, shuffling and augmentation.")
+    var seed: UInt64 = 0
+
+    @OptionGroup var output: OutputFile
+
+    func run() throws {
+        let set = try ImageSet.load(data)
+        var options = ImageTrainingOptions()
+        options.architecture = model
+        options.split = split
+        options.epochs = epochs
+        options.patience = patience
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.dropout = dropout
+        options.augmentation = augment ? Augmentation() : nil
+        options.balanceClasses = balanceClasses
+        options.seed = seed
+        let (classifier, _) = try trainImageClassifier(set, options: options, callbacks: [ProgressDisplay()], record: ["data": data])
+        try classifier.save(to: output.path)
+        let validation = try set.rows(split: split, part: 1)
+        if !validation.isEmpty {
+            let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(validation)),
+                                              labels: validation.map { set.labels[$0] })
+            print("validation: accuracy \(format(report.accuracy)), ROC-AUC \(format(report.rocAUC)) on \(report.count) images")
+        }
+        print("model written to \(output.path)")
+    }
+}
+
+struct ImageEvaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "Accuracy, ROC-AUC and confusion matrix on a split's part.")
+
+    @Option(help: "The model file from galen image train.")
+    var model: String
+
+    @Option(help: "The image set.")
+    var data: String
+
+    @Option(help: "The part to score: train, validation, test.")
+    var split: String = "test"
+
+    @Option(help: "The stored split.")
+    var splitName = "medmnist"
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let classifier = try ImageClassifier.load(model)
+        let set = try ImageSet.load(data)
+        guard let part = ["train": Int8(0), "validation": 1, "test": 2][split] else {
+            throw ValidationError("--split must be train, validation or test, not '\(split)'")
+        }
+        let rows = try set.rows(split: splitName, part: part)
+        guard !rows.isEmpty else { throw ValidationError("the \(split) part of split '\(splitName)' in \(data) has no images") }
+        let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows)),
+                                          labels: rows.map { set.labels[$0] })
+        if json {
+            try printJSON(report)
+        } else {
+            print("\(split) part of split \(splitName): \(report.count) images")
+            print("accuracy \(format(report.accuracy)), ROC-AUC \(format(report.rocAUC))")
+            print("confusion matrix (rows: true class, columns: predicted):")
+            print(table(["", ] + classifier.classes, classifier.classes.enumerated().map { index, name in
+                [name] + report.confusion[index].map(String.init)
+            }))
+        }
+    }
+}
+
+struct ImagePredict: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "predict", abstract: "Class probabilities for every image, to HDF5 or CSV.")
+
+    @Option(help: "The model file from galen image train.")
+    var model: String
+
+    @Option(help: "The image set (labels are not needed).")
+    var data: String
+
+    @OptionGroup var output: OutputFile
+
+    func run() throws {
+        let classifier = try ImageClassifier.load(model)
+        let set = try ImageSet.load(data)
+        let probabilities = try classifier.probabilities(set.images)
+        let predicted = probabilities.argmax(axis: 1)
+        if output.path.lowercased().hasSuffix(".csv") {
+            var text = (["row", "predicted"] + classifier.classes).joined(separator: ",") + "\n"
+            for row in 0..<set.count {
+                let values = (0..<classifier.classes.count).map { "\(probabilities.scalars[row * classifier.classes.count + $0])" }
+                text += (["\(row)", classifier.classes[predicted[row]]] + values).joined(separator: ",") + "\n"
+            }
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output.path), options: .atomic)
+        } else {
+            try HDF5File.createAtomically(output.path) { file in
+                try file.attributes.set("galen_output", "image-predictions/1")
+                try file.attributes.set("model_path", .string(model))
+                try file.attributes.set("source_data", .string(data))
+                try file.createDataset("probabilities", elementType: .float32, shape: probabilities.shape).write(probabilities.scalars)
+                try file.createDataset("predicted", elementType: .int64, shape: [set.count]).write(predicted.map { Int64($0) })
+                try file.createDataset("classes", elementType: .string, shape: [classifier.classes.count]).write(classifier.classes)
+            }
+        }
+        print("probabilities for \(set.count) images written to \(output.path)")
+    }
+}
+
+extension ImageArchitecture: ExpressibleByArgument {}

@@ -1,0 +1,53 @@
+import Foundation
+import HDF5
+import Testing
+import TestSupport
+
+private let breastMNIST = TestSupport.preparedData.appendingPathComponent("breastmnist.h5").path
+
+@Suite("galen image")
+struct ImageCommandTests {
+    @Test func trainEvaluatePredict() throws {
+        try withTemporaryFolder { folder in
+            let model = folder.appendingPathComponent("cnn.h5").path
+            let train = try galen("image", "train", "--data", breastMNIST, "--epochs", "3", "--augment", "--out", model)
+            #expect(train.status == 0, "\(train.errors)")
+            #expect(train.output.contains("validation: accuracy") && train.output.contains("on 78 images"))
+            let evaluate = try galen("image", "evaluate", "--model", model, "--data", breastMNIST)
+            #expect(evaluate.status == 0 && evaluate.output.contains("test part of split medmnist: 156 images"), "\(evaluate.errors)")
+            #expect(evaluate.output.contains("confusion matrix") && evaluate.output.contains("normal or benign"))
+            let predictions = folder.appendingPathComponent("p.h5").path
+            #expect(try galen("image", "predict", "--model", model, "--data", breastMNIST, "--out", predictions).status == 0)
+            let file = try HDF5File.open(predictions)
+            #expect(try file.dataset("probabilities").shape == [780, 2])
+            let sums = try file.dataset("probabilities").read(as: Float.self)
+            #expect(stride(from: 0, to: sums.count, by: 2).allSatisfy { abs(sums[$0] + sums[$0 + 1] - 1) < 1e-5 })
+        }
+    }
+
+    @Test func badImageInputGetsOneClearLine() throws {
+        try withTemporaryFolder { folder in
+            let wrongLabels = folder.appendingPathComponent("labels.h5").path, tiny = folder.appendingPathComponent("tiny.h5").path
+            for (path, size, label) in [(wrongLabels, 28, Int64(5)), (tiny, 12, Int64(1))] {
+                let file = try HDF5File.create(path)
+                try file.createDataset("images", elementType: .uint8, shape: [6, size, size]).write([UInt8](repeating: 9, count: 6 * size * size))
+                try file.createDataset("labels", elementType: .int64, shape: [6]).write([0, 1, 0, 1, 0, label])
+                try file.createDataset("classes", elementType: .string, shape: [2]).write(["a", "b"])
+                try file.createDataset("splits/medmnist", elementType: .int8, shape: [6]).write([Int8](repeating: 0, count: 6))
+                try file.close()
+            }
+            let model = folder.appendingPathComponent("m.h5").path
+            #expect(try galen("image", "train", "--data", breastMNIST, "--epochs", "1", "--out", model).status == 0)
+            let cases: [([String], String)] = [
+                (["image", "train", "--data", wrongLabels, "--out", folder.appendingPathComponent("x.h5").path], "/labels row 5 is 5, not a class index in 0..<2"),
+                (["image", "evaluate", "--model", model, "--data", tiny, "--split", "train"], "images of shape [1, 12, 12] do not match the model's input [1, 28, 28]"),
+                (["image", "evaluate", "--model", model, "--data", tiny, "--split", "test"], "the test part of split 'medmnist'"),
+                (["image", "evaluate", "--model", model, "--data", breastMNIST, "--split-name", "official"], "split 'official' is not in the file"),
+            ]
+            for (arguments, message) in cases {
+                let run = try runTool([TestSupport.galen] + arguments)
+                #expect(run.status != 0 && run.errors.contains(message), "\(arguments): \(run.errors)")
+            }
+        }
+    }
+}

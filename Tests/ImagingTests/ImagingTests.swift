@@ -1,0 +1,65 @@
+import Foundation
+import Imaging
+import NeuralNet
+import Testing
+import TensorCore
+import TestSupport
+
+let breastMNIST = TestSupport.preparedData.appendingPathComponent("breastmnist.h5").path
+
+@Suite("Imaging")
+struct ImagingTests {
+    @Test func foundingCNNOverfitsASmallRealBatch() throws {
+        let set = try ImageSet.load(breastMNIST)
+        let rows = Array(0..<32)
+        var generator = RandomGenerator(seed: 1)
+        let network = ImageArchitecture.cnn.build(inputShape: set.imageShape, classes: 2, dropout: 0, generator: &generator)
+        let images = (set.images.gather(rows) - 128) / 64, labels = Tensor(rows.map { Float(set.labels[$0]) })
+        let optimizer = Adam(learningRate: 1e-3)
+        for _ in 0..<60 {
+            withTrainingMode { Loss.categoricalCrossEntropy(network(images), labels).backward() }
+            optimizer.step(network)
+        }
+        let predicted = network.predict(images).argmax(axis: 1)
+        #expect(predicted == rows.map { set.labels[$0] }, "training accuracy must reach 100 %")
+    }
+
+    @Test func augmentationKeepsLabelsAndRepeatsForASeed() throws {
+        let set = try ImageSet.load(breastMNIST)
+        let images = set.images.gather(Array(0..<8))
+        var first = RandomGenerator(seed: 2), second = RandomGenerator(seed: 2), other = RandomGenerator(seed: 3)
+        let augmentation = Augmentation()
+        let a = augmentation.apply(images, using: &first), b = augmentation.apply(images, using: &second)
+        #expect(a.scalars == b.scalars && a.shape == images.shape)
+        #expect(augmentation.apply(images, using: &other).scalars != a.scalars)
+        #expect(a.scalars != images.scalars && a.scalars.allSatisfy { (0...255).contains($0) })
+        var none = Augmentation()
+        (none.horizontalFlip, none.rotation, none.shift, none.zoom, none.brightness, none.contrast) = (false, 0, 0, 0, 0, 0)
+        var generator = RandomGenerator(seed: 4)
+        let identity = none.apply(images, using: &generator).scalars
+        #expect(zip(identity, images.scalars).allSatisfy { abs($0 - $1) < 1e-3 }, "no change asked, none made")
+        let batches = ImageBatches(images: set.images, labels: set.labels, rows: Array(0..<40),
+                                   classifier: ImageClassifier(network: Flatten(), classes: set.classes, inputShape: set.imageShape,
+                                                               pixelMean: [0], pixelDeviation: [1], trainingRecord: "{}"),
+                                   augmentation: augmentation, batchSize: 40, shuffle: true, seed: 5)
+        let batch = batches.batches(epoch: 0)[0]
+        var order = RandomGenerator(seed: mixSeed(5, 0))
+        let expected = Array(0..<40).shuffled(using: &order).map { Float(set.labels[$0]) }
+        #expect(batch.targets.scalars == expected, "each augmented image keeps its own label")
+    }
+
+    @Test func classifierFileRoundTrip() throws {
+        let set = try ImageSet.load(breastMNIST)
+        var generator = RandomGenerator(seed: 6)
+        let network = ImageArchitecture.resnet.build(inputShape: set.imageShape, classes: 2, generator: &generator)
+        let classifier = ImageClassifier(network: network, classes: set.classes, inputShape: set.imageShape, pixelMean: [80],
+                                         pixelDeviation: [50], trainingRecord: "{}")
+        try withTemporaryFile { path in
+            try classifier.save(to: path)
+            let loaded = try ImageClassifier.load(path)
+            let images = set.images.gather(Array(0..<10))
+            #expect(try loaded.probabilities(images).scalars == classifier.probabilities(images).scalars)
+            #expect(loaded.classes == set.classes && loaded.inputShape == [1, 28, 28] && loaded.pixelMean == [80])
+        }
+    }
+}
