@@ -1,0 +1,68 @@
+import Testing
+import TensorCore
+
+/// The LSTM written step by step with ordinary ops: the definition the fused op must match.
+private func referenceLSTM(_ x: Tensor, _ w: Tensor) -> Tensor {
+    let (batch, steps, hidden) = (x.shape[0], x.shape[1], w.shape[0])
+    var h = Tensor.zeros([batch, hidden]), c = Tensor.zeros([batch, hidden])
+    var outputs: [Tensor] = []
+    for t in 0..<steps {
+        let a = x.slice(axis: 1, t..<t + 1).reshaped([batch, 4 * hidden]) + h.matmul(w)
+        let i = a.slice(axis: 1, 0..<hidden).sigmoid(), f = a.slice(axis: 1, hidden..<2 * hidden).sigmoid()
+        let g = a.slice(axis: 1, 2 * hidden..<3 * hidden).tanh(), o = a.slice(axis: 1, 3 * hidden..<4 * hidden).sigmoid()
+        c = f * c + i * g
+        h = o * c.tanh()
+        outputs.append(h)
+    }
+    return Tensor.stack(outputs, axis: 1)
+}
+
+private func referenceGRU(_ x: Tensor, _ w: Tensor, _ bias: Tensor) -> Tensor {
+    let (batch, steps, hidden) = (x.shape[0], x.shape[1], w.shape[0])
+    var h = Tensor.zeros([batch, hidden])
+    var outputs: [Tensor] = []
+    for t in 0..<steps {
+        let xs = x.slice(axis: 1, t..<t + 1).reshaped([batch, 3 * hidden]), p = h.matmul(w) + bias
+        let r = (xs.slice(axis: 1, 0..<hidden) + p.slice(axis: 1, 0..<hidden)).sigmoid()
+        let z = (xs.slice(axis: 1, hidden..<2 * hidden) + p.slice(axis: 1, hidden..<2 * hidden)).sigmoid()
+        let n = (xs.slice(axis: 1, 2 * hidden..<3 * hidden) + r * p.slice(axis: 1, 2 * hidden..<3 * hidden)).tanh()
+        h = (1 - z) * n + z * h
+        outputs.append(h)
+    }
+    return Tensor.stack(outputs, axis: 1)
+}
+
+@Suite("Fused recurrent ops")
+struct RecurrentTests {
+    @Test func lstmMatchesTheStepByStepDefinitionAndItsGradients() {
+        let x = sample([3, 5, 8], seed: 60), w = sample([2, 8], seed: 61, in: -1...1)
+        #expect(isClose(x.lstmSequence(recurrent: w).scalars, referenceLSTM(x, w).scalars, tolerance: 1e-5))
+        let result = checkGradients(at: [x, w]) { $0[0].lstmSequence(recurrent: $0[1]) }
+        #expect(result.passed, "\(result)")
+    }
+
+    @Test func gruMatchesTheStepByStepDefinitionAndItsGradients() {
+        let x = sample([3, 5, 6], seed: 62), w = sample([2, 6], seed: 63, in: -1...1), b = sample([6], seed: 64)
+        #expect(isClose(x.gruSequence(recurrent: w, recurrentBias: b).scalars, referenceGRU(x, w, b).scalars, tolerance: 1e-5))
+        let result = checkGradients(at: [x, w, b]) { $0[0].gruSequence(recurrent: $0[1], recurrentBias: $0[2]) }
+        #expect(result.passed, "\(result)")
+    }
+
+    @Test func maskedStepsCarryTheStateAndGradientsStayCorrect() {
+        let mask = Tensor([1, 0, 1, 1, 0, 1, 1, 0, 0, 1], shape: [2, 5])
+        let x = sample([2, 5, 8], seed: 65), w = sample([2, 8], seed: 66, in: -1...1)
+        let lstm = x.lstmSequence(recurrent: w, mask: mask)
+        for (b, t) in [(0, 1), (0, 4), (1, 2), (1, 3)] {
+            let before = Array(lstm.scalars[((b * 5 + t - 1) * 2)..<((b * 5 + t - 1) * 2 + 2)])
+            #expect(Array(lstm.scalars[((b * 5 + t) * 2)..<((b * 5 + t) * 2 + 2)]) == before, "LSTM state at (\(b), \(t))")
+        }
+        #expect(checkGradients(at: [x, w]) { $0[0].lstmSequence(recurrent: $0[1], mask: mask) }.passed)
+        let gx = sample([2, 5, 6], seed: 67), gw = sample([2, 6], seed: 68, in: -1...1), gb = sample([6], seed: 69)
+        let gru = gx.gruSequence(recurrent: gw, recurrentBias: gb, mask: mask)
+        #expect(Array(gru.scalars[2..<4]) == Array(gru.scalars[0..<2]), "GRU state carried over a masked step")
+        #expect(checkGradients(at: [gx, gw, gb]) { $0[0].gruSequence(recurrent: $0[1], recurrentBias: $0[2], mask: mask) }.passed)
+        // A sequence masked from the start keeps the zero initial state.
+        let allMasked = x.lstmSequence(recurrent: w, mask: Tensor.zeros([2, 5]))
+        #expect(allMasked.scalars.allSatisfy { $0 == 0 })
+    }
+}
