@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "DrugDiscovery", targets: ["DrugDiscovery"]),
         .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Sequences", targets: ["Sequences"]),
         .executable(name: "galen", targets: ["galen"]),
     ],
     dependencies: [
@@ -32,10 +33,11 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5"]),
         .target(name: "DrugDiscovery", dependencies: ["NeuralNet", "HDF5"]),
         .target(name: "Imaging", dependencies: ["NeuralNet", "HDF5"]),
+        .target(name: "Sequences", dependencies: ["NeuralNet", "HDF5"]),
         .executableTarget(
             name: "galen",
             dependencies: [
-                "TensorCore", "NeuralNet", "DrugDiscovery", "Imaging", "HDF5",
+                "TensorCore", "NeuralNet", "DrugDiscovery", "Imaging", "Sequences", "HDF5",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DrugDiscoveryTests", dependencies: ["DrugDiscovery", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "SequencesTests", dependencies: ["Sequences", "TestSupport"]),
         .testTarget(name: "GalenCLITests", dependencies: ["galen", "DrugDiscovery", "HDF5", "TestSupport"]),
     ]
 )

@@ -6,7 +6,7 @@ public struct LayerRegistry: @unchecked Sendable {  // immutable; metatypes are 
     public static let standard = LayerRegistry(types: [
         Dense.self, Sequential.self, Dropout.self, GaussianNoise.self, BatchNorm.self, LayerNorm.self,
         Embedding.self, Activation.self, Ensemble.self, Conv2D.self, Pool2D.self, GlobalAvgPool.self, Flatten.self,
-        Residual.self,
+        Residual.self, Recurrent.self, Bidirectional.self, Conv1D.self,
     ])
 
     private init(types: [any Layer.Type]) {

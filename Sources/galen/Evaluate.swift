@@ -42,7 +42,7 @@ struct Evaluate: ParsableCommand {
             let parts = try data.split(method, seed: seed ?? options?.seed ?? 0)
             rows = split == .train ? parts.train : split == .validation ? parts.validation : parts.test
         }
-        guard !rows.isEmpty else { throw ValidationError("the \(split.rawValue) part of split '\(method)' has no compounds in \(library)") }
+        guard !rows.isEmpty else { throw CommandError("the \(split.rawValue) part of split '\(method)' has no compounds in \(library)") }
         let reports = try trained.evaluate(data, rows: rows)
         if json {
             try printJSON(["model": .init(model), "library": .init(library), "split": .init(method.description),

@@ -100,7 +100,7 @@ struct ImageEvaluate: ParsableCommand {
             throw ValidationError("--split must be train, validation or test, not '\(split)'")
         }
         let rows = try set.rows(split: splitName, part: part)
-        guard !rows.isEmpty else { throw ValidationError("the \(split) part of split '\(splitName)' in \(data) has no images") }
+        guard !rows.isEmpty else { throw CommandError("the \(split) part of split '\(splitName)' in \(data) has no images") }
         let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows)),
                                           labels: rows.map { set.labels[$0] })
         if json {

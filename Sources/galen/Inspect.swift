@@ -24,7 +24,7 @@ struct Inspect: ParsableCommand {
         } else if attributes.contains("galen_contract") || !attributes.contains("model_config") {
             try describeLibrary()
         } else {
-            throw ValidationError("\(file) is a model file that is not a Galen drug-discovery model")
+            throw CommandError("\(file) is a model file that is not a Galen drug-discovery model")
         }
     }
 

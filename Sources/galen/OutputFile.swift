@@ -44,3 +44,9 @@ func printJSON<T: Encodable>(_ value: T) throws {
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
+
+/// A failure found while running a command (not in its arguments): printed as one line, without usage.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,13 +1,16 @@
 import TensorCore
 
-/// Inputs and targets for one step.
+/// Inputs and targets for one step, with any further per-sample tensors a model needs
+/// (a sequence mask, static descriptors) by name.
 public struct Batch: Sendable {
     public var inputs: Tensor
     public var targets: Tensor
+    public var auxiliary: [String: Tensor]
 
-    public init(inputs: Tensor, targets: Tensor) {
+    public init(inputs: Tensor, targets: Tensor, auxiliary: [String: Tensor] = [:]) {
         self.inputs = inputs
         self.targets = targets
+        self.auxiliary = auxiliary
     }
 
     public var count: Int { inputs.shape.first ?? 0 }

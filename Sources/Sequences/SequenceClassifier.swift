@@ -1,0 +1,107 @@
+import Foundation
+import NeuralNet
+import TensorCore
+
+/// Settings of a ``SequenceNetwork``.
+public struct SequenceSettings: Sendable, Codable, Equatable {
+    public enum Pooling: String, Sendable, Codable, CaseIterable {
+        /// The state after the last step (masked steps carry it, so the last valid one).
+        case last
+        /// The mean of the states over the valid steps.
+        case mean
+    }
+
+    public var features: Int
+    public var statics: Int
+    public var classes: Int
+    public var cell: Recurrent.Cell = .gru
+    public var hidden = 64
+    public var layers = 1
+    public var bidirectional = false
+    public var pooling: Pooling = .last
+    public var dropout: Float = 0.2
+
+    public init(features: Int, statics: Int, classes: Int) {
+        self.features = features
+        self.statics = statics
+        self.classes = classes
+    }
+}
+
+/// Stacked (optionally bidirectional) LSTM or GRU layers over [B, T, F] sequences, pooled over
+/// time, joined with static descriptors, then a small classifier.
+public final class SequenceNetwork: Layer {
+    public static let className = "SequenceNetwork"
+    public let settings: SequenceSettings
+    public let recurrentLayers: [any Layer]
+    public let dropout: Dropout
+    public let head: Sequential
+
+    public init(_ settings: SequenceSettings, generator: inout RandomGenerator) {
+        self.settings = settings
+        var inputs = settings.features
+        recurrentLayers = (0..<settings.layers).map { _ in
+            let layer: any Layer = settings.bidirectional
+                ? Bidirectional(forward: Recurrent(settings.cell, inputs: inputs, units: settings.hidden, generator: &generator),
+                                backward: Recurrent(settings.cell, inputs: inputs, units: settings.hidden, generator: &generator))
+                : Recurrent(settings.cell, inputs: inputs, units: settings.hidden, generator: &generator)
+            inputs = settings.hidden * (settings.bidirectional ? 2 : 1)
+            return layer
+        }
+        dropout = Dropout(rate: settings.dropout)
+        head = Sequential([
+            ("dense", Dense(inputs + settings.statics, 32, initializer: .heNormal, generator: &generator) as any Layer),
+            ("relu", Activation(.relu)), ("output", Dense(32, settings.classes, generator: &generator)),
+        ])
+    }
+
+    public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
+        guard case .string(let json)? = config.values["settings"],
+              let settings = try? JSONDecoder().decode(SequenceSettings.self, from: Data(json.utf8))
+        else { throw ModelError.invalidConfig("layer SequenceNetwork: 'settings' is missing or unreadable") }
+        var generator = RandomGenerator(seed: 0)
+        self.init(settings, generator: &generator)
+    }
+
+    public var config: LayerConfig {
+        LayerConfig(Self.className, ["settings": .string(String(decoding: (try? JSONEncoder().encode(settings)) ?? Data(), as: UTF8.self))])
+    }
+
+    public var sublayers: [(name: String, layer: any Layer)] {
+        recurrentLayers.enumerated().map { ("rnn\($0.offset + 1)", $0.element) } + [("dropout", dropout), ("head", head)]
+    }
+
+    /// Logits [B, classes] for sequences [B, T, F] without a mask or static descriptors.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        self(input, mask: nil, statics: nil)
+    }
+
+    /// Logits [B, classes]; `mask` [B, T] marks the steps the recurrence reads.
+    public func callAsFunction(_ sequences: Tensor, mask: Tensor?, statics: Tensor?) -> Tensor {
+        require(sequences.rank == 3 && sequences.shape[2] == settings.features,
+                "SequenceNetwork: sequences \(sequences.shape) do not have \(settings.features) features")
+        require((statics?.shape[1] ?? 0) == settings.statics,
+                "SequenceNetwork: \(statics?.shape[1] ?? 0) static descriptors given, the model takes \(settings.statics)")
+        var states = sequences
+        for layer in recurrentLayers {
+            states = (layer as? Bidirectional).map { $0(states, mask: mask) } ?? (layer as! Recurrent)(states, mask: mask)
+        }
+        let (batch, steps) = (states.shape[0], states.shape[1])
+        let pooled: Tensor
+        switch settings.pooling {
+        case .last where settings.bidirectional:
+            // The backward direction has read the whole sequence by its first step.
+            let half = settings.hidden
+            pooled = Tensor.concatenate([states.slice(axis: 1, steps - 1..<steps).slice(axis: 2, 0..<half),
+                                         states.slice(axis: 1, 0..<1).slice(axis: 2, half..<2 * half)], axis: 2).reshaped([batch, -1])
+        case .last:
+            pooled = states.slice(axis: 1, steps - 1..<steps).reshaped([batch, -1])
+        case .mean:
+            let weights = (mask ?? Tensor.ones([batch, steps])).reshaped([batch, steps, 1])
+            pooled = (states * weights).sum(axes: [1]) / weights.sum(axes: [1]).clamped(1)
+        }
+        let features = statics.map { Tensor.concatenate([pooled, $0], axis: 1) } ?? pooled
+        return head(dropout(features))
+    }
+}
+

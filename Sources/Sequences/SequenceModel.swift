@@ -1,0 +1,91 @@
+import Foundation
+import NeuralNet
+import TensorCore
+
+/// A trained sequence classifier: the network, its classes and, for two classes, the decision
+/// threshold chosen on validation data for the PhysioNet challenge's event-1 score.
+public final class SequenceModel {
+    public static let kind = "sequences/1"
+    public let network: SequenceNetwork
+    public let classes: [String]
+    public let threshold: Float
+    public let trainingRecord: String
+
+    public init(network: SequenceNetwork, classes: [String], threshold: Float, trainingRecord: String) {
+        self.network = network
+        self.classes = classes
+        self.threshold = threshold
+        self.trainingRecord = trainingRecord
+    }
+
+    /// Class probabilities [rows, classes] for rows of a set.
+    public func probabilities(_ set: SequenceSet, rows: [Int], batchSize: Int = 256) throws -> Tensor {
+        guard set.sequences.shape[2] == network.settings.features, (set.statics?.shape[1] ?? 0) == network.settings.statics else {
+            throw SequenceSetError(path: set.path, problem: "has \(set.sequences.shape[2]) features and \(set.statics?.shape[1] ?? 0) static descriptors; the model takes \(network.settings.features) and \(network.settings.statics)")
+        }
+        return withoutGrad {
+            let parts = stride(from: 0, to: rows.count, by: batchSize).map { start -> Tensor in
+                let batch = Array(rows[start..<Swift.min(start + batchSize, rows.count)])
+                return network(set.sequences.gather(batch), mask: set.stepMask.gather(batch), statics: set.statics?.gather(batch))
+            }
+            return Tensor.concatenate(parts, axis: 0).softmax(axis: 1)
+        }
+    }
+
+    public func save(to path: String) throws {
+        try ModelFile.save(network, to: path, attributes: [
+            "galen_model": .string(Self.kind), "classes": .strings(classes), "threshold": .float(threshold),
+            "training_config": .string(trainingRecord),
+        ])
+    }
+
+    public static func load(_ path: String) throws -> SequenceModel {
+        let contents = try ModelFile.load(path, registry: LayerRegistry.standard.adding(SequenceNetwork.self))
+        guard case .string(Self.kind)? = contents.attributes["galen_model"], let network = contents.model as? SequenceNetwork,
+              case .strings(let classes)? = contents.attributes["classes"], case .float(let threshold)? = contents.attributes["threshold"]
+        else { throw ModelError.weights("\(path): not a Galen sequence model (attribute galen_model is not '\(Self.kind)')") }
+        let record: String
+        if case .string(let text)? = contents.attributes["training_config"] { record = text } else { record = "{}" }
+        return SequenceModel(network: network, classes: classes, threshold: threshold, trainingRecord: record)
+    }
+}
+
+/// Accuracy, ROC-AUC and PR-AUC, and for two classes the event-1 score min(sensitivity,
+/// positive predictivity) at a threshold on the class-1 probability.
+public struct SequenceReport: Sendable, Codable {
+    public let count: Int
+    public let accuracy: Double
+    public let rocAUC: Double
+    public let prAUC: Double
+    public let event1: Double?
+    public let threshold: Float?
+
+    public init(probabilities: Tensor, labels: [Int], threshold: Float?) {
+        let classes = probabilities.shape[1]
+        count = labels.count
+        accuracy = Metrics.accuracy(probabilities.argmax(axis: 1).map(Float.init), labels.map(Float.init))
+        let scores = (0..<classes).map { k in stride(from: k, to: probabilities.count, by: classes).map { probabilities.scalars[$0] } }
+        let targets = (0..<classes).map { k in labels.map { Float($0 == k ? 1 : 0) } }
+        let positive = classes == 2 ? [1] : Array(0..<classes)
+        rocAUC = positive.map { Metrics.rocAUC(scores[$0], targets[$0]) }.reduce(0, +) / Double(positive.count)
+        prAUC = positive.map { Metrics.prAUC(scores[$0], targets[$0]) }.reduce(0, +) / Double(positive.count)
+        if classes == 2, let threshold {
+            event1 = Self.event1(scores[1], labels, threshold)
+            self.threshold = threshold
+        } else {
+            (event1, self.threshold) = (nil, nil)
+        }
+    }
+
+    static func event1(_ scores: [Float], _ labels: [Int], _ threshold: Float) -> Double {
+        let truePositives = zip(scores, labels).filter { $0 >= threshold && $1 == 1 }.count
+        let predicted = scores.filter { $0 >= threshold }.count, actual = labels.filter { $0 == 1 }.count
+        guard predicted > 0, actual > 0 else { return 0 }
+        return Swift.min(Double(truePositives) / Double(actual), Double(truePositives) / Double(predicted))
+    }
+
+    /// The threshold on class-1 scores that maximises event-1 on (validation) data.
+    public static func bestThreshold(_ scores: [Float], _ labels: [Int]) -> Float {
+        Set(scores).max { event1(scores, labels, $0) < event1(scores, labels, $1) } ?? 0.5
+    }
+}

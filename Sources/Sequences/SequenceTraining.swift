@@ -1,0 +1,97 @@
+import Foundation
+import NeuralNet
+import TensorCore
+
+/// How a sequence classifier is trained.
+public struct SequenceTrainingOptions: Sendable, Codable, Equatable {
+    public var split: String? = nil
+    public var cell: Recurrent.Cell = .gru
+    public var hidden = 64
+    public var layers = 1
+    public var bidirectional = false
+    public var pooling: SequenceSettings.Pooling = .last
+    public var dropout: Float = 0.2
+    public var epochs = 60
+    public var patience = 10
+    public var batchSize = 64
+    public var learningRate: Float = 1e-3
+    public var weightDecay: Float = 1e-4
+    public var gradientClipNorm: Float = 5
+    public var seed: UInt64 = 0
+
+    public init() {}
+}
+
+/// Batches of sequences with their step masks and static descriptors as auxiliary tensors.
+public struct SequenceBatches: BatchSource {
+    public let set: SequenceSet
+    public let rows: [Int]
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let seed: UInt64
+
+    public var sampleCount: Int { rows.count }
+
+    public func batches(epoch: Int) -> [Batch] {
+        var generator = RandomGenerator(seed: mixSeed(seed, UInt64(epoch)))
+        let order = shuffle ? rows.shuffled(using: &generator) : rows
+        return stride(from: 0, to: order.count, by: batchSize).map { start in
+            let batch = Array(order[start..<Swift.min(start + batchSize, order.count)])
+            var auxiliary = ["mask": set.stepMask.gather(batch)]
+            auxiliary["statics"] = set.statics?.gather(batch)
+            return Batch(inputs: set.sequences.gather(batch), targets: Tensor(batch.map { Float(set.labels[$0]) }), auxiliary: auxiliary)
+        }
+    }
+}
+
+/// Trains on a stored split's training part, early-stopping on its validation part (10 % of
+/// training, carved with the seed, when it has none); for two classes the event-1 threshold is
+/// chosen on that validation part too.
+public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOptions, callbacks: [any Callback] = [],
+                               record: [String: String] = [:]) throws -> (model: SequenceModel, history: History) {
+    guard let split = options.split ?? set.onlySplit else {
+        throw SequenceSetError(path: set.path, problem: "name a split; the file has \(set.splits.keys.sorted().joined(separator: ", "))")
+    }
+    var train = try set.rows(split: split, part: 0), validation = try set.rows(split: split, part: 1)
+    if validation.isEmpty {
+        var generator = RandomGenerator(seed: mixSeed(options.seed, 1))
+        let shuffled = train.shuffled(using: &generator)
+        validation = Array(shuffled[..<(shuffled.count / 10)]).sorted()
+        train = Array(shuffled[(shuffled.count / 10)...]).sorted()
+    }
+    guard !train.isEmpty, !validation.isEmpty else {
+        throw SequenceSetError(path: set.path, problem: "split '\(split)' leaves no sequences to train or validate on")
+    }
+    var settings = SequenceSettings(features: set.sequences.shape[2], statics: set.statics?.shape[1] ?? 0, classes: set.classes.count)
+    (settings.cell, settings.hidden, settings.layers) = (options.cell, options.hidden, options.layers)
+    (settings.bidirectional, settings.pooling, settings.dropout) = (options.bidirectional, options.pooling, options.dropout)
+    var generator = RandomGenerator(seed: options.seed)
+    let network = SequenceNetwork(settings, generator: &generator)
+    let trainer = Trainer(model: network, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),
+                          gradientClipNorm: options.gradientClipNorm,
+                          callbacks: callbacks + [EarlyStopping(monitor: "val_loss", patience: options.patience)], seed: options.seed)
+    var fullRecord = record
+    fullRecord["options"] = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
+    fullRecord["split"] = split
+    let provisional = SequenceModel(network: network, classes: set.classes, threshold: 0.5, trainingRecord: "{}")
+    let validationLabels = validation.map { set.labels[$0] }
+    let history = trainer.fit(
+        epochs: options.epochs, training: SequenceBatches(set: set, rows: train, batchSize: options.batchSize, shuffle: true, seed: options.seed),
+        validation: SequenceBatches(set: set, rows: validation, batchSize: 256, shuffle: false, seed: 0),
+        loss: { batch in
+            Loss.categoricalCrossEntropy(network(batch.inputs, mask: batch.auxiliary["mask"], statics: batch.auxiliary["statics"]), batch.targets)
+        },
+        metrics: {
+            let report = SequenceReport(probabilities: (try? provisional.probabilities(set, rows: validation)) ?? Tensor.zeros([1, 1]),
+                                        labels: validationLabels, threshold: nil)
+            return ["val_accuracy": report.accuracy, "val_auc": report.rocAUC]
+        })
+    var threshold: Float = 0.5
+    if set.classes.count == 2 {
+        let probabilities = try provisional.probabilities(set, rows: validation)
+        threshold = SequenceReport.bestThreshold(stride(from: 1, to: probabilities.count, by: 2).map { probabilities.scalars[$0] }, validationLabels)
+    }
+    let model = SequenceModel(network: network, classes: set.classes, threshold: threshold,
+                              trainingRecord: String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self))
+    return (model, history)
+}

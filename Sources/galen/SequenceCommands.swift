@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import HDF5
+import NeuralNet
+import Sequences
+import TensorCore
+
+/// `galen sequence`: recurrent models for clinical sequences.
+struct Sequence: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train, evaluate and apply LSTM/GRU models on sequence sets (sequence-set/1 contract).",
+        subcommands: [SequenceTrain.self, SequenceEvaluate.self, SequencePredict.self])
+}
+
+struct SequenceTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train", abstract: "Train an LSTM or GRU classifier.")
+
+    @Option(help: "The sequence set (HDF5).")
+    var data: String
+
+    @Option(help: "The stored split (default: the file's only one).")
+    var split: String?
+
+    @Option(help: "lstm or gru.")
+    var cell: Recurrent.Cell = .gru
+
+    @Option(help: "Hidden units per direction.")
+    var hidden = 64
+
+    @Option(help: "Stacked recurrent layers.")
+    var layers = 1
+
+    @Flag(help: "Read each sequence in both directions.")
+    var bidirectional = false
+
+    @Option(help: "last (the final state) or mean (over valid steps).")
+    var pooling: SequenceSettings.Pooling = .last
+
+    @Option(help: "Dropout before the classifier.")
+    var dropout: Float = 0.2
+
+    @Option(help: "Maximum epochs.")
+    var epochs = 60
+
+    @Option(help: "Epochs without validation improvement before stopping.")
+    var patience = 10
+
+    @Option(help: "Sequences per batch.")
+    var batchSize = 64
+
+    @Option(help: "AdamW learning rate.")
+    var learningRate: Float = 1e-3
+
+    @Option(help: "Seed for initialisation, shuffling and the carved validation part.")
+    var seed: UInt64 = 0
+
+    @OptionGroup var output: OutputFile
+
+    func run() throws {
+        let set = try SequenceSet.load(data)
+        var options = SequenceTrainingOptions()
+        (options.split, options.cell, options.hidden, options.layers) = (split, cell, hidden, layers)
+        (options.bidirectional, options.pooling, options.dropout) = (bidirectional, pooling, dropout)
+        (options.epochs, options.patience, options.batchSize, options.learningRate, options.seed) = (epochs, patience, batchSize, learningRate, seed)
+        let (model, _) = try trainSequenceModel(set, options: options, callbacks: [ProgressDisplay()], record: ["data": data])
+        try model.save(to: output.path)
+        print("model written to \(output.path)")
+    }
+}
+
+struct SequenceEvaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate", abstract: "Accuracy, ROC-AUC, PR-AUC and (for two classes) the event-1 score on a split's part.")
+
+    @Option(help: "The model file from galen sequence train.")
+    var model: String
+
+    @Option(help: "The sequence set.")
+    var data: String
+
+    @Option(help: "The part to score: train, validation or test.")
+    var split = "test"
+
+    @Option(help: "The stored split (default: the file's only one).")
+    var splitName: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let trained = try SequenceModel.load(model)
+        let set = try SequenceSet.load(data)
+        guard let part = ["train": Int8(0), "validation": 1, "test": 2][split] else {
+            throw ValidationError("--split must be train, validation or test, not '\(split)'")
+        }
+        guard let name = splitName ?? set.onlySplit else { throw ValidationError("name a split with --split-name") }
+        let rows = try set.rows(split: name, part: part)
+        guard !rows.isEmpty else { throw CommandError("the \(split) part of split '\(name)' in \(data) has no sequences") }
+        let report = SequenceReport(probabilities: try trained.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] },
+                                    threshold: trained.classes.count == 2 ? trained.threshold : nil)
+        if json {
+            try printJSON(report)
+        } else {
+            print("\(split) part of split \(name): \(report.count) sequences")
+            var line = "accuracy \(format(report.accuracy)), ROC-AUC \(format(report.rocAUC)), PR-AUC \(format(report.prAUC))"
+            if let event1 = report.event1 { line += ", event-1 \(format(event1)) at threshold \(format(Double(trained.threshold)))" }
+            print(line)
+        }
+    }
+}
+
+struct SequencePredict: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "predict", abstract: "Class probabilities for every sequence, to HDF5 or CSV.")
+
+    @Option(help: "The model file from galen sequence train.")
+    var model: String
+
+    @Option(help: "The sequence set.")
+    var data: String
+
+    @OptionGroup var output: OutputFile
+
+    func run() throws {
+        let trained = try SequenceModel.load(model)
+        let set = try SequenceSet.load(data)
+        let probabilities = try trained.probabilities(set, rows: Array(0..<set.count))
+        let classes = trained.classes.count
+        if output.path.lowercased().hasSuffix(".csv") {
+            var text = (["row"] + trained.classes).joined(separator: ",") + "\n"
+            for row in 0..<set.count {
+                text += (["\(row)"] + (0..<classes).map { "\(probabilities.scalars[row * classes + $0])" }).joined(separator: ",") + "\n"
+            }
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output.path), options: .atomic)
+        } else {
+            try HDF5File.createAtomically(output.path) { file in
+                try file.attributes.set("galen_output", "sequence-predictions/1")
+                try file.attributes.set("model_path", .string(model))
+                try file.attributes.set("source_data", .string(data))
+                try file.createDataset("probabilities", elementType: .float32, shape: probabilities.shape).write(probabilities.scalars)
+                try file.createDataset("classes", elementType: .string, shape: [classes]).write(trained.classes)
+            }
+        }
+        print("probabilities for \(set.count) sequences written to \(output.path)")
+    }
+}
+
+extension Recurrent.Cell: ExpressibleByArgument {}
+extension SequenceSettings.Pooling: ExpressibleByArgument {}

@@ -1,0 +1,51 @@
+import Foundation
+import NeuralNet
+import Sequences
+import Testing
+import TensorCore
+import TestSupport
+
+let ecg200 = TestSupport.preparedData.appendingPathComponent("ecg200.h5").path
+
+@Suite("Sequences")
+struct SequencesTests {
+    @Test func lstmLearnsRealHeartbeatsBeyondChance() throws {
+        let set = try SequenceSet.load(ecg200)
+        var options = SequenceTrainingOptions()
+        options.cell = .lstm
+        options.hidden = 32
+        options.epochs = 40
+        options.patience = 40
+        options.learningRate = 3e-3
+        options.seed = 1
+        let (model, _) = try trainSequenceModel(set, options: options)
+        // Score the training part (the "train slice"): test data is for the report alone.
+        let rows = try set.rows(split: "ucr", part: 0)
+        let report = SequenceReport(probabilities: try model.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] }, threshold: nil)
+        let majority = Double(max(rows.filter { set.labels[$0] == 1 }.count, rows.filter { set.labels[$0] == 0 }.count)) / Double(rows.count)
+        #expect(report.accuracy > majority + 0.1, "training accuracy \(report.accuracy) against always-the-majority \(majority)")
+        #expect(report.rocAUC > 0.8)
+    }
+
+    @Test func modelFileRoundTripGivesIdenticalProbabilities() throws {
+        let set = try SequenceSet.load(ecg200)
+        var settings = SequenceSettings(features: 1, statics: 0, classes: 2)
+        (settings.cell, settings.bidirectional, settings.layers, settings.pooling) = (.lstm, true, 2, .mean)
+        var generator = RandomGenerator(seed: 2)
+        let model = SequenceModel(network: SequenceNetwork(settings, generator: &generator), classes: set.classes, threshold: 0.3, trainingRecord: "{}")
+        try withTemporaryFile { path in
+            try model.save(to: path)
+            let loaded = try SequenceModel.load(path)
+            #expect(loaded.threshold == 0.3 && loaded.classes == set.classes && loaded.network.settings == settings)
+            #expect(try loaded.probabilities(set, rows: Array(0..<20)).scalars == model.probabilities(set, rows: Array(0..<20)).scalars)
+        }
+    }
+
+    @Test func event1ScoreIsTheSmallerOfSensitivityAndPredictivity() {
+        let scores: [Float] = [0.9, 0.8, 0.7, 0.4, 0.3, 0.2], labels = [1, 0, 1, 1, 0, 0]
+        let report = SequenceReport(probabilities: Tensor(scores.flatMap { [1 - $0, $0] }, shape: [6, 2]), labels: labels, threshold: 0.5)
+        // At 0.5: 3 predicted positive, 2 of them right; 3 actual positives: Se 2/3, +P 2/3.
+        #expect(abs(report.event1! - 2.0 / 3) < 1e-9)
+        #expect(SequenceReport.bestThreshold(scores, labels) == 0.4, "0.4 catches all 3 positives among 4 predicted: min(1, 0.75)")
+    }
+}
