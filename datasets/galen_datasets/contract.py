@@ -93,7 +93,7 @@ def _write_rows(group, name, data, dtype, compress):
     return group.create_dataset(name, data=data, dtype=dtype, chunks=_row_chunks(data.shape), **options)
 
 
-def _set_attribute(node, key, value):
+def set_attribute(node, key, value):
     """Strings become variable-length UTF-8 (a list of them a 1-D array of such), integers 64-bit signed."""
     if isinstance(value, list):
         node.attrs.create(key, np.asarray(value, dtype=object), dtype=STRING)
@@ -115,16 +115,16 @@ def write_library(path, library, producer):
             file.attrs["producer"] = producer
             file.attrs["created"] = utc_timestamp()
             for key, value in library.attrs.items():
-                _set_attribute(file, key, value)
+                set_attribute(file, key, value)
 
             _write_rows(file, "ids", library.ids, STRING, compress=False)
             _write_rows(file, "smiles", library.smiles, STRING, compress=False)
             _write_rows(file, "scaffolds", library.scaffolds, STRING, compress=False)
 
             fingerprints = _write_rows(file, "fingerprints", library.fingerprints.packed, np.uint8, compress=True)
-            _set_attribute(fingerprints, "n_bits", library.fingerprints.n_bits)
-            _set_attribute(fingerprints, "kind", library.fingerprints.kind)
-            _set_attribute(fingerprints, "radius", library.fingerprints.radius)
+            set_attribute(fingerprints, "n_bits", library.fingerprints.n_bits)
+            set_attribute(fingerprints, "kind", library.fingerprints.kind)
+            set_attribute(fingerprints, "radius", library.fingerprints.radius)
 
             if library.assays is not None:
                 assays = file.create_group("assays")
@@ -137,7 +137,7 @@ def write_library(path, library, producer):
             for name, split in library.splits.items():
                 dataset = _write_rows(splits, name, split.codes, np.int8, compress=True)
                 for key, value in split.attrs.items():
-                    _set_attribute(dataset, key, value)
+                    set_attribute(dataset, key, value)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

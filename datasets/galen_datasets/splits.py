@@ -1,4 +1,4 @@
-"""Split rules: a source's own split carried over, or a seeded random 80/10/10 one."""
+"""Split rules: a source's own split carried over, or a seeded random (or class-stratified) 80/10/10 one."""
 
 from dataclasses import dataclass
 
@@ -58,6 +58,27 @@ class RandomSplit:
         codes[order[:n_train]] = SPLIT_CODES["train"]
         codes[order[n_train : n_train + n_validation]] = SPLIT_CODES["validation"]
         return Split(codes, {"method": "random", "seed": self.seed, "fractions": "0.8/0.1/0.1"})
+
+
+@dataclass(frozen=True)
+class StratifiedSplit:
+    """Each class shuffled and cut 80/10/10 on its own, so every part keeps the class balance; /splits/stratified."""
+
+    seed: int
+    name: str = "stratified"
+
+    def make(self, labels):
+        """labels: int array [N] of class indices; classes are cut in increasing order from one seeded generator."""
+        codes = np.full(len(labels), SPLIT_CODES["test"], dtype=np.int8)
+        generator = np.random.default_rng(self.seed)
+        for label in np.unique(labels):
+            members = generator.permutation(np.flatnonzero(labels == label))
+            n_train = round(RANDOM_FRACTIONS[0] * len(members))
+            n_validation = round(RANDOM_FRACTIONS[1] * len(members))
+            codes[members[:n_train]] = SPLIT_CODES["train"]
+            codes[members[n_train : n_train + n_validation]] = SPLIT_CODES["validation"]
+        attrs = {"method": "stratified", "seed": self.seed, "fractions": "0.8/0.1/0.1", "stratified_on": "labels"}
+        return Split(codes, attrs)
 
 
 def _first_by_priority(labels):
