@@ -1,3 +1,4 @@
+import NeuralNet
 import TensorCore
 
 /// How compounds are divided into train, validation and test.
@@ -67,23 +68,17 @@ extension CompoundLibrary {
             split = DataSplit(train: parts[0], validation: parts[1], test: parts[2])
         }
         if split.validation.isEmpty {
-            let carved = method == .scaffold
-                ? try scaffoldGroups(split.train, fractions: [0.9, 0.1], seed: mixSeed(seed, 1))
-                : randomParts(split.train, fractions: [0.9, 0.1], seed: mixSeed(seed, 1))
-            split.train = carved[0]
-            split.validation = carved[1]
+            if method == .scaffold {
+                let carved = try scaffoldGroups(split.train, fractions: [0.9, 0.1], seed: mixSeed(seed, 1))
+                (split.train, split.validation) = (carved[0], carved[1])
+            } else {
+                (split.train, split.validation) = carveValidation(from: split.train, seed: seed)
+            }
         }
         for (part, rows) in [("train", split.train), ("validation", split.validation)] where rows.isEmpty {
             throw LibraryError(path: path, problems: ["split '\(method)' leaves no rows for \(part)"])
         }
         return split
-    }
-
-    private func randomParts(_ rows: [Int], fractions: [Double], seed: UInt64) -> [[Int]] {
-        var generator = RandomGenerator(seed: seed)
-        let order = rows.shuffled(using: &generator)
-        let cut = Int((Double(rows.count) * fractions[0]).rounded())
-        return [Array(order[..<cut]).sorted(), Array(order[cut...]).sorted()]
     }
 
     /// Whole scaffold groups dealt to parts: groups in a seeded order, larger groups first so

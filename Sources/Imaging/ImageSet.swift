@@ -1,4 +1,5 @@
 import HDF5
+import NeuralNet
 import TensorCore
 
 /// A labelled image set in Galen's `image-set/1` contract (`datasets/README.md`), in memory.
@@ -49,6 +50,14 @@ public struct ImageSet: Sendable {
             }
         }
         return ImageSet(path: path, images: images, labels: labels, classes: classes, splits: splits)
+    }
+
+    /// Rows of train, validation and test of a stored split; a validation part is carved from
+    /// training with `seed` when the split has none.
+    public func partition(_ name: String, seed: UInt64) throws -> (train: [Int], validation: [Int], test: [Int]) {
+        var (train, validation) = (try rows(split: name, part: 0), try rows(split: name, part: 1))
+        if validation.isEmpty { (train, validation) = carveValidation(from: train, seed: seed) }
+        return (train, validation, try rows(split: name, part: 2))
     }
 
     /// Rows of one part (0 train, 1 validation, 2 test) of a stored split.

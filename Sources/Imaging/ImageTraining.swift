@@ -62,14 +62,7 @@ public struct ImageBatches: BatchSource {
 /// validation part (carved from training, 10 %, when the split has none).
 public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions, callbacks: [any Callback] = [],
                                  record: [String: String] = [:]) throws -> (classifier: ImageClassifier, history: History) {
-    var train = try set.rows(split: options.split, part: 0)
-    var validation = try set.rows(split: options.split, part: 1)
-    if validation.isEmpty {
-        var generator = RandomGenerator(seed: mixSeed(options.seed, 1))
-        let shuffled = train.shuffled(using: &generator)
-        validation = Array(shuffled[..<(shuffled.count / 10)]).sorted()
-        train = Array(shuffled[(shuffled.count / 10)...]).sorted()
-    }
+    let (train, validation, _) = try set.partition(options.split, seed: options.seed)
     guard !train.isEmpty, !validation.isEmpty else {
         throw ImageSetError(path: set.path, problem: "split '\(options.split)' leaves no images to train or validate on")
     }

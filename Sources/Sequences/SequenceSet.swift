@@ -1,4 +1,5 @@
 import HDF5
+import NeuralNet
 import TensorCore
 
 /// A labelled sequence set in Galen's `sequence-set/1` contract (`datasets/README.md`), in memory.
@@ -81,6 +82,14 @@ public struct SequenceSet: Sendable {
             throw SequenceSetError(path: path, problem: "split '\(name)' is not in the file (it has \(splits.keys.sorted().joined(separator: ", ")))")
         }
         return codes.indices.filter { codes[$0] == part }
+    }
+
+    /// Rows of train, validation and test of a stored split; a validation part is carved from
+    /// training with `seed` when the split has none.
+    public func partition(_ name: String, seed: UInt64) throws -> (train: [Int], validation: [Int], test: [Int]) {
+        var (train, validation) = (try rows(split: name, part: 0), try rows(split: name, part: 1))
+        if validation.isEmpty { (train, validation) = carveValidation(from: train, seed: seed) }
+        return (train, validation, try rows(split: name, part: 2))
     }
 
     /// The one stored split, if there is exactly one.

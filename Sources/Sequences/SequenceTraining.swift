@@ -52,13 +52,7 @@ public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOpti
     guard let split = options.split ?? set.onlySplit else {
         throw SequenceSetError(path: set.path, problem: "name a split; the file has \(set.splits.keys.sorted().joined(separator: ", "))")
     }
-    var train = try set.rows(split: split, part: 0), validation = try set.rows(split: split, part: 1)
-    if validation.isEmpty {
-        var generator = RandomGenerator(seed: mixSeed(options.seed, 1))
-        let shuffled = train.shuffled(using: &generator)
-        validation = Array(shuffled[..<(shuffled.count / 10)]).sorted()
-        train = Array(shuffled[(shuffled.count / 10)...]).sorted()
-    }
+    let (train, validation, _) = try set.partition(split, seed: options.seed)
     guard !train.isEmpty, !validation.isEmpty else {
         throw SequenceSetError(path: set.path, problem: "split '\(split)' leaves no sequences to train or validate on")
     }

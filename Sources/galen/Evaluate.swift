@@ -32,8 +32,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let trained = try EfficacyModel.load(model)
         let data = try CompoundLibrary.load(library)
-        let record = (try? JSONSerialization.jsonObject(with: Data(trained.trainingRecord.utf8))) as? [String: String] ?? [:]
-        let options = record["options"].flatMap { try? JSONDecoder().decode(EfficacyTrainingOptions.self, from: Data($0.utf8)) }
+        let (options, record) = trainingRecord(trained.trainingRecord, as: EfficacyTrainingOptions.self)
         let method = SplitMethod(splitMethod ?? record["split"] ?? "random")
         let rows: [Int]
         if split == .all {

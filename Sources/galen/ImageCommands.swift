@@ -65,8 +65,8 @@ struct ImageTrain: ParsableCommand {
         options.seed = seed
         let (classifier, _) = try trainImageClassifier(set, options: options, callbacks: [ProgressDisplay()], record: ["data": data])
         try classifier.save(to: output.path)
-        let validation = try set.rows(split: split, part: 1)
-        if !validation.isEmpty {
+        let validation = try set.partition(split, seed: seed).validation
+        do {
             let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(validation)),
                                               labels: validation.map { set.labels[$0] })
             print("validation: accuracy \(format(report.accuracy)), ROC-AUC \(format(report.rocAUC)) on \(report.count) images")
@@ -87,8 +87,8 @@ struct ImageEvaluate: ParsableCommand {
     @Option(help: "The part to score: train, validation, test.")
     var split: String = "test"
 
-    @Option(help: "The stored split.")
-    var splitName = "medmnist"
+    @Option(help: "The stored split (default: the one the model was trained on).")
+    var splitName: String?
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -99,7 +99,10 @@ struct ImageEvaluate: ParsableCommand {
         guard let part = ["train": Int8(0), "validation": 1, "test": 2][split] else {
             throw ValidationError("--split must be train, validation or test, not '\(split)'")
         }
-        let rows = try set.rows(split: splitName, part: part)
+        let options = trainingRecord(classifier.trainingRecord, as: ImageTrainingOptions.self).options
+        let splitName = self.splitName ?? options?.split ?? "medmnist"
+        let parts = try set.partition(splitName, seed: options?.seed ?? 0)
+        let rows = [parts.train, parts.validation, parts.test][Int(part)]
         guard !rows.isEmpty else { throw CommandError("the \(split) part of split '\(splitName)' in \(data) has no images") }
         let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows)),
                                           labels: rows.map { set.labels[$0] })

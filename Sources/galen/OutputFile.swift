@@ -50,3 +50,9 @@ struct CommandError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// The options a model was trained with, from the JSON record its file keeps, and the record.
+func trainingRecord<Options: Decodable>(_ json: String, as type: Options.Type) -> (options: Options?, record: [String: String]) {
+    let record = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: String] ?? [:]
+    return (record["options"].flatMap { try? JSONDecoder().decode(Options.self, from: Data($0.utf8)) }, record)
+}

@@ -81,7 +81,7 @@ struct SequenceEvaluate: ParsableCommand {
     @Option(help: "The part to score: train, validation or test.")
     var split = "test"
 
-    @Option(help: "The stored split (default: the file's only one).")
+    @Option(help: "The stored split (default: the one the model was trained on).")
     var splitName: String?
 
     @Flag(help: "Print JSON.")
@@ -93,8 +93,10 @@ struct SequenceEvaluate: ParsableCommand {
         guard let part = ["train": Int8(0), "validation": 1, "test": 2][split] else {
             throw ValidationError("--split must be train, validation or test, not '\(split)'")
         }
-        guard let name = splitName ?? set.onlySplit else { throw ValidationError("name a split with --split-name") }
-        let rows = try set.rows(split: name, part: part)
+        let (options, record) = trainingRecord(trained.trainingRecord, as: SequenceTrainingOptions.self)
+        guard let name = splitName ?? record["split"] ?? set.onlySplit else { throw ValidationError("name a split with --split-name") }
+        let parts = try set.partition(name, seed: options?.seed ?? 0)
+        let rows = [parts.train, parts.validation, parts.test][Int(part)]
         guard !rows.isEmpty else { throw CommandError("the \(split) part of split '\(name)' in \(data) has no sequences") }
         let report = SequenceReport(probabilities: try trained.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] },
                                     threshold: trained.classes.count == 2 ? trained.threshold : nil)

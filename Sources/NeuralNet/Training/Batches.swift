@@ -58,3 +58,13 @@ public struct TensorBatches: BatchSource {
         }
     }
 }
+
+/// Training rows with a validation part carved out at random (a tenth, by default) for data
+/// whose split has none: early stopping and tuning then never look at test rows. The same seed
+/// carves the same rows, so evaluation can find the part again.
+public func carveValidation(from train: [Int], fraction: Double = 0.1, seed: UInt64) -> (train: [Int], validation: [Int]) {
+    var generator = RandomGenerator(seed: mixSeed(seed, 1))
+    let shuffled = train.shuffled(using: &generator)
+    let cut = Int((Double(train.count) * fraction).rounded())
+    return (Array(shuffled[cut...]).sorted(), Array(shuffled[..<cut]).sorted())
+}
