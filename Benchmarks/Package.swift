@@ -14,5 +14,9 @@ let package = Package(
             name: "dae-bench",
             dependencies: [.product(name: "DrugDiscovery", package: "Galen"), .product(name: "NeuralNet", package: "Galen")]),
         .executableTarget(name: "hdf5-bench", dependencies: [.product(name: "HDF5", package: "Galen")]),
+        .executableTarget(
+            name: "cnn-bench",
+            dependencies: [.product(name: "Imaging", package: "Galen"), .product(name: "NeuralNet", package: "Galen")]),
+        .executableTarget(name: "lstm-bench", dependencies: [.product(name: "NeuralNet", package: "Galen")]),
     ]
 )

@@ -14,12 +14,15 @@ extension Tensor {
         var gates = [Float](repeating: 0, count: steps * batch * gateWidth)   // activated i, f, g, o per step
         var cells = [Float](repeating: 0, count: (steps + 1) * batch * hidden) // c, with the initial zeros first
         var states = [Float](repeating: 0, count: (steps + 1) * batch * hidden)
+        var cellTanhs = [Float](repeating: 0, count: steps * batch * hidden)  // tanh(c_t), kept for backward
         let keep = mask?.scalars
         scalars.withUnsafeBufferPointer { x in
             recurrent.scalars.withUnsafeBufferPointer { w in
+              cellTanhs.withUnsafeMutableBufferPointer { ct in
                 gates.withUnsafeMutableBufferPointer { a in
                     cells.withUnsafeMutableBufferPointer { c in
                         states.withUnsafeMutableBufferPointer { h in
+                            withSingleThreadedBLAS {
                             for t in 0..<steps {
                                 let step = a.baseAddress! + t * batch * gateWidth
                                 for b in 0..<batch {
@@ -34,20 +37,24 @@ extension Tensor {
                                     let carry = keep.map { $0[b * steps + t] == 0 } ?? false
                                     for j in 0..<hidden {
                                         let i = logistic(g[j]), f = logistic(g[hidden + j])
-                                        let candidate = Foundation.tanh(g[2 * hidden + j]), o = logistic(g[3 * hidden + j])
+                                        let candidate = hyperbolicTangent(g[2 * hidden + j]), o = logistic(g[3 * hidden + j])
                                         (g[j], g[hidden + j], g[2 * hidden + j], g[3 * hidden + j]) = (i, f, candidate, o)
                                         if carry {
                                             (cNext[j], hNext[j]) = (cPrevious[j], hPrevious[j])
                                         } else {
                                             cNext[j] = f * cPrevious[j] + i * candidate
-                                            hNext[j] = o * Foundation.tanh(cNext[j])
+                                            let squashed = hyperbolicTangent(cNext[j])
+                                            ct[(t * batch + b) * hidden + j] = squashed
+                                            hNext[j] = o * squashed
                                         }
                                     }
                                 }
                             }
+                            }
                         }
                     }
                 }
+              }
             }
         }
         let output = sequenceOutput(states, batch: batch, steps: steps, hidden: hidden)
@@ -55,31 +62,46 @@ extension Tensor {
         /// Backpropagation through time, shared by both inputs' gradients and run once.
         func backward(_ g: Tensor) -> (input: Tensor, recurrent: Tensor) {
             if let gradients { return gradients }
+            return withSingleThreadedBLAS { backwardThroughTime(g) }
+        }
+        func backwardThroughTime(_ g: Tensor) -> (input: Tensor, recurrent: Tensor) {
             var dInput = [Float](repeating: 0, count: count), dRecurrent = [Float](repeating: 0, count: recurrent.count)
             var dState = [Float](repeating: 0, count: batch * hidden), dCell = dState
             var dGates = [Float](repeating: 0, count: batch * gateWidth), dPrevious = dState
             for t in stride(from: steps - 1, through: 0, by: -1) {
-                for b in 0..<batch {
-                    let carry = keep.map { $0[b * steps + t] == 0 } ?? false
-                    for j in 0..<hidden {
-                        let row = b * hidden + j
-                        let dh = g.scalars[(b * steps + t) * hidden + j] + dState[row]
-                        if carry {
-                            dState[row] = dh
-                            for k in 0..<4 { dGates[b * gateWidth + k * hidden + j] = 0 }
-                            continue
+                // Pointers, not array subscripts: the arrays are captured by this closure, and
+                // subscripting captured arrays costs a check on every access.
+                g.scalars.withUnsafeBufferPointer { upstream in
+                gates.withUnsafeBufferPointer { activated in
+                cells.withUnsafeBufferPointer { c in
+                cellTanhs.withUnsafeBufferPointer { ct in
+                dState.withUnsafeMutableBufferPointer { ds in
+                dCell.withUnsafeMutableBufferPointer { dc in
+                dGates.withUnsafeMutableBufferPointer { da in
+                    for b in 0..<batch {
+                        let carry = keep.map { $0[b * steps + t] == 0 } ?? false
+                        let up = upstream.baseAddress! + (b * steps + t) * hidden
+                        let act = activated.baseAddress! + (t * batch + b) * gateWidth
+                        let out = da.baseAddress! + b * gateWidth
+                        for j in 0..<hidden {
+                            let row = b * hidden + j
+                            let dh = up[j] + ds[row]
+                            if carry {
+                                ds[row] = dh
+                                (out[j], out[hidden + j], out[2 * hidden + j], out[3 * hidden + j]) = (0, 0, 0, 0)
+                                continue
+                            }
+                            let (i, f, candidate, o) = (act[j], act[hidden + j], act[2 * hidden + j], act[3 * hidden + j])
+                            let cellTanh = ct[(t * batch + b) * hidden + j]
+                            let dcell = dc[row] + dh * o * (1 - cellTanh * cellTanh)
+                            out[j] = dcell * candidate * i * (1 - i)
+                            out[hidden + j] = dcell * c[(t * batch + b) * hidden + j] * f * (1 - f)
+                            out[2 * hidden + j] = dcell * i * (1 - candidate * candidate)
+                            out[3 * hidden + j] = dh * cellTanh * o * (1 - o)
+                            dc[row] = dcell * f
                         }
-                        let base = (t * batch + b) * gateWidth
-                        let (i, f, candidate, o) = (gates[base + j], gates[base + hidden + j], gates[base + 2 * hidden + j], gates[base + 3 * hidden + j])
-                        let cell = cells[((t + 1) * batch + b) * hidden + j], cellTanh = Foundation.tanh(cell)
-                        let dc = dCell[row] + dh * o * (1 - cellTanh * cellTanh)
-                        dGates[b * gateWidth + j] = dc * candidate * i * (1 - i)
-                        dGates[b * gateWidth + hidden + j] = dc * cells[(t * batch + b) * hidden + j] * f * (1 - f)
-                        dGates[b * gateWidth + 2 * hidden + j] = dc * i * (1 - candidate * candidate)
-                        dGates[b * gateWidth + 3 * hidden + j] = dh * cellTanh * o * (1 - o)
-                        dCell[row] = dc * f
                     }
-                }
+                } } } } } } }
                 backpropagateStep(t: t, dGates: dGates, dInput: &dInput, dRecurrent: &dRecurrent, dPrevious: &dPrevious,
                                   states: states, recurrent: recurrent, batch: batch, steps: steps, hidden: hidden, gateWidth: gateWidth)
                 for b in 0..<batch where !(keep.map { $0[b * steps + t] == 0 } ?? false) {
@@ -109,6 +131,7 @@ extension Tensor {
                 projections.withUnsafeMutableBufferPointer { p in
                     gates.withUnsafeMutableBufferPointer { a in
                         states.withUnsafeMutableBufferPointer { h in
+                            withSingleThreadedBLAS {
                             for t in 0..<steps {
                                 let projection = p.baseAddress! + t * batch * gateWidth
                                 for b in 0..<batch {
@@ -123,11 +146,12 @@ extension Tensor {
                                     let carry = keep.map { $0[b * steps + t] == 0 } ?? false
                                     for j in 0..<hidden {
                                         let r = logistic(xs[j] + ps[j]), z = logistic(xs[hidden + j] + ps[hidden + j])
-                                        let n = Foundation.tanh(xs[2 * hidden + j] + r * ps[2 * hidden + j])
+                                        let n = hyperbolicTangent(xs[2 * hidden + j] + r * ps[2 * hidden + j])
                                         (g[j], g[hidden + j], g[2 * hidden + j]) = (r, z, n)
                                         hNext[j] = carry ? hPrevious[j] : (1 - z) * n + z * hPrevious[j]
                                     }
                                 }
+                            }
                             }
                         }
                     }
@@ -138,6 +162,9 @@ extension Tensor {
         var gradients: (input: Tensor, recurrent: Tensor, bias: Tensor)?
         func backward(_ g: Tensor) -> (input: Tensor, recurrent: Tensor, bias: Tensor) {
             if let gradients { return gradients }
+            return withSingleThreadedBLAS { backwardThroughTime(g) }
+        }
+        func backwardThroughTime(_ g: Tensor) -> (input: Tensor, recurrent: Tensor, bias: Tensor) {
             var dInput = [Float](repeating: 0, count: count), dRecurrent = [Float](repeating: 0, count: recurrent.count)
             var dBias = [Float](repeating: 0, count: gateWidth)
             var dState = [Float](repeating: 0, count: batch * hidden), dPrevious = dState
@@ -191,6 +218,13 @@ extension Tensor {
 
 @inline(__always)
 private func logistic(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+
+/// tanh through one `exp` (glibc's tanhf goes through the slower expm1f); absolute error below 1e-7.
+@inline(__always)
+private func hyperbolicTangent(_ x: Float) -> Float {
+    let clipped = Swift.min(Swift.max(x, -15), 15)
+    return 1 - 2 / (Foundation.exp(2 * clipped) + 1)
+}
 
 /// Hidden states stored [T + 1, B, H] (initial first) as the op's output [B, T, H].
 private func sequenceOutput(_ states: [Float], batch: Int, steps: Int, hidden: Int) -> [Float] {

@@ -1,0 +1,36 @@
+// The founding CNN: training images/s on 1×64×64 inputs (batch 32, Adam) and forward-only
+// images/s on 3×224×224 (batch 8).
+//
+//   swift run -c release --package-path Benchmarks cnn-bench [steps]
+import Foundation
+import Imaging
+import NeuralNet
+import TensorCore
+
+let steps = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 20
+
+func median(_ steps: Int, _ body: () -> Void) -> Double {
+    body()
+    var times: [Double] = []
+    for _ in 0..<steps {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+var generator = RandomGenerator(seed: 0)
+let small = ImageArchitecture.cnn.build(inputShape: [1, 64, 64], classes: 2, generator: &generator)
+let optimizer = Adam(learningRate: 1e-3)
+let images = Tensor.randomNormal([32, 1, 64, 64], using: &generator)
+let labels = Tensor((0..<32).map { Float($0 % 2) })
+let trainStep = median(steps) {
+    withTrainingMode { Loss.categoricalCrossEntropy(small(images), labels).backward() }
+    optimizer.step(small)
+}
+let large = ImageArchitecture.cnn.build(inputShape: [3, 224, 224], classes: 2, generator: &generator)
+let photos = Tensor.randomNormal([8, 3, 224, 224], using: &generator)
+let forward = median(Swift.max(3, steps / 4)) { _ = withoutGrad { large(photos) } }
+print(String(format: "CNN training 1x64x64, batch 32: %.0f images/s (median step %.1f ms)", 32 / trainStep, trainStep * 1000))
+print(String(format: "CNN forward 3x224x224, batch 8: %.1f images/s (median %.1f ms)", 8 / forward, forward * 1000))
