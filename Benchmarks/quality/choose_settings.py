@@ -3,9 +3,9 @@
 Each candidate is a list of `galen ... train` options. Every candidate is trained and scored on the
 validation part; only the one with the best validation figure is scored on test.
 
-    python3 Benchmarks/quality/select.py breastmnist
-    python3 Benchmarks/quality/select.py ecg200
-    python3 Benchmarks/quality/select.py physionet2012
+    python3 Benchmarks/quality/choose_settings.py breastmnist
+    python3 Benchmarks/quality/choose_settings.py ecg200
+    python3 Benchmarks/quality/choose_settings.py physionet2012
 """
 import argparse
 import json

@@ -35,7 +35,7 @@ public final class ImageClassifier {
     /// Class probabilities [N, classes] for images [N, C, H, W] in 0...255.
     public func probabilities(_ images: Tensor, batchSize: Int = 256) throws -> Tensor {
         guard Array(images.shape.dropFirst()) == inputShape else {
-            throw ImageSetError(path: "", problem: "images of shape \(Array(images.shape.dropFirst())) do not match the model's input \(inputShape)")
+            throw DataFileError(path: "", problem: "images of shape \(Array(images.shape.dropFirst())) do not match the model's input \(inputShape)")
         }
         return withoutGrad { network.predict(normalize(images), batchSize: batchSize).softmax(axis: 1) }
     }

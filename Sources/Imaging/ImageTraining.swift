@@ -62,9 +62,9 @@ public struct ImageBatches: BatchSource {
 /// validation part (carved from training, 10 %, when the split has none).
 public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions, callbacks: [any Callback] = [],
                                  record: [String: String] = [:]) throws -> (classifier: ImageClassifier, history: History) {
-    let (train, validation, _) = try set.partition(options.split, seed: options.seed)
+    let (train, validation, _) = try set.labelled.partition(options.split, seed: options.seed)
     guard !train.isEmpty, !validation.isEmpty else {
-        throw ImageSetError(path: set.path, problem: "split '\(options.split)' leaves no images to train or validate on")
+        throw DataFileError(path: set.path, problem: "split '\(options.split)' leaves no images to train or validate on")
     }
     let channels = set.imageShape[0], planeSize = set.imageShape[1] * set.imageShape[2]
     let trainPixels = set.images.gather(train)

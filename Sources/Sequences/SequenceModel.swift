@@ -21,7 +21,7 @@ public final class SequenceModel {
     /// Class probabilities [rows, classes] for rows of a set.
     public func probabilities(_ set: SequenceSet, rows: [Int], batchSize: Int = 256) throws -> Tensor {
         guard set.sequences.shape[2] == network.settings.features, (set.statics?.shape[1] ?? 0) == network.settings.statics else {
-            throw SequenceSetError(path: set.path, problem: "has \(set.sequences.shape[2]) features and \(set.statics?.shape[1] ?? 0) static descriptors; the model takes \(network.settings.features) and \(network.settings.statics)")
+            throw DataFileError(path: set.path, problem: "has \(set.sequences.shape[2]) features and \(set.statics?.shape[1] ?? 0) static descriptors; the model takes \(network.settings.features) and \(network.settings.statics)")
         }
         return withoutGrad {
             let parts = stride(from: 0, to: rows.count, by: batchSize).map { start -> Tensor in

@@ -49,12 +49,12 @@ public struct SequenceBatches: BatchSource {
 /// chosen on that validation part too.
 public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOptions, callbacks: [any Callback] = [],
                                record: [String: String] = [:]) throws -> (model: SequenceModel, history: History) {
-    guard let split = options.split ?? set.onlySplit else {
-        throw SequenceSetError(path: set.path, problem: "name a split; the file has \(set.splits.keys.sorted().joined(separator: ", "))")
+    guard let split = options.split ?? set.labelled.onlySplit else {
+        throw DataFileError(path: set.path, problem: "name a split; the file has \(set.labelled.splits.keys.sorted().joined(separator: ", "))")
     }
-    let (train, validation, _) = try set.partition(split, seed: options.seed)
+    let (train, validation, _) = try set.labelled.partition(split, seed: options.seed)
     guard !train.isEmpty, !validation.isEmpty else {
-        throw SequenceSetError(path: set.path, problem: "split '\(split)' leaves no sequences to train or validate on")
+        throw DataFileError(path: set.path, problem: "split '\(split)' leaves no sequences to train or validate on")
     }
     var settings = SequenceSettings(features: set.sequences.shape[2], statics: set.statics?.shape[1] ?? 0, classes: set.classes.count)
     (settings.cell, settings.hidden, settings.layers) = (options.cell, options.hidden, options.layers)

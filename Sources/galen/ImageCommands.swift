@@ -65,7 +65,7 @@ struct ImageTrain: ParsableCommand {
         options.seed = seed
         let (classifier, _) = try trainImageClassifier(set, options: options, callbacks: [ProgressDisplay()], record: ["data": data])
         try classifier.save(to: output.path)
-        let validation = try set.partition(split, seed: seed).validation
+        let validation = try set.labelled.partition(split, seed: seed).validation
         do {
             let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(validation)),
                                               labels: validation.map { set.labels[$0] })
@@ -101,7 +101,7 @@ struct ImageEvaluate: ParsableCommand {
         }
         let options = trainingRecord(classifier.trainingRecord, as: ImageTrainingOptions.self).options
         let splitName = self.splitName ?? options?.split ?? "medmnist"
-        let parts = try set.partition(splitName, seed: options?.seed ?? 0)
+        let parts = try set.labelled.partition(splitName, seed: options?.seed ?? 0)
         let rows = [parts.train, parts.validation, parts.test][Int(part)]
         guard !rows.isEmpty else { throw CommandError("the \(split) part of split '\(splitName)' in \(data) has no images") }
         let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows)),

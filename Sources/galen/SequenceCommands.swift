@@ -94,8 +94,8 @@ struct SequenceEvaluate: ParsableCommand {
             throw ValidationError("--split must be train, validation or test, not '\(split)'")
         }
         let (options, record) = trainingRecord(trained.trainingRecord, as: SequenceTrainingOptions.self)
-        guard let name = splitName ?? record["split"] ?? set.onlySplit else { throw ValidationError("name a split with --split-name") }
-        let parts = try set.partition(name, seed: options?.seed ?? 0)
+        guard let name = splitName ?? record["split"] ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
+        let parts = try set.labelled.partition(name, seed: options?.seed ?? 0)
         let rows = [parts.train, parts.validation, parts.test][Int(part)]
         guard !rows.isEmpty else { throw CommandError("the \(split) part of split '\(name)' in \(data) has no sequences") }
         let report = SequenceReport(probabilities: try trained.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] },

@@ -20,7 +20,7 @@ struct SequencesTests {
         options.seed = 1
         let (model, _) = try trainSequenceModel(set, options: options)
         // Score the training part (the "train slice"): test data is for the report alone.
-        let rows = try set.rows(split: "ucr", part: 0)
+        let rows = try set.labelled.rows(split: "ucr", part: 0)
         let report = SequenceReport(probabilities: try model.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] }, threshold: nil)
         let majority = Double(max(rows.filter { set.labels[$0] == 1 }.count, rows.filter { set.labels[$0] == 0 }.count)) / Double(rows.count)
         #expect(report.accuracy > majority + 0.1, "training accuracy \(report.accuracy) against always-the-majority \(majority)")
