@@ -42,7 +42,11 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
         try output.attributes.set("row_end", .int(total))
         for path in try datasetPaths(in: first.file) where !rowDatasets.contains(path) {
             let source = try first.file.dataset(path)
-            try output.createDataset(path, elementType: try source.elementType, shape: try source.shape).write(try source.read(as: String.self))
+            let copy = try output.createDataset(path, elementType: try source.elementType, shape: try source.shape)
+            switch try source.elementType {
+            case .string: try copy.write(try source.read(as: String.self))
+            default: try copy.write(try source.read(as: Float.self))
+            }
         }
         for path in rowDatasets {
             let template = try first.file.dataset(path)
