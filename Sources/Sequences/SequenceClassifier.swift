@@ -20,6 +20,8 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
     public var bidirectional = false
     public var pooling: Pooling = .last
     public var dropout: Float = 0.2
+    /// Filters of a 1-D convolution (kernel 5, ReLU) that reads the raw steps before the recurrence; none when nil.
+    public var convolution: Int? = nil
 
     public init(features: Int, statics: Int, classes: Int) {
         self.features = features
@@ -33,13 +35,15 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
 public final class SequenceNetwork: Layer {
     public static let className = "SequenceNetwork"
     public let settings: SequenceSettings
+    public let convolution: Conv1D?
     public let recurrentLayers: [any Layer]
     public let dropout: Dropout
     public let head: Sequential
 
     public init(_ settings: SequenceSettings, generator: inout RandomGenerator) {
         self.settings = settings
-        var inputs = settings.features
+        convolution = settings.convolution.map { Conv1D(settings.features, $0, kernelSize: 5, generator: &generator) }
+        var inputs = settings.convolution ?? settings.features
         recurrentLayers = (0..<settings.layers).map { _ in
             let layer: any Layer = settings.bidirectional
                 ? Bidirectional(forward: Recurrent(settings.cell, inputs: inputs, units: settings.hidden, generator: &generator),
@@ -68,7 +72,8 @@ public final class SequenceNetwork: Layer {
     }
 
     public var sublayers: [(name: String, layer: any Layer)] {
-        recurrentLayers.enumerated().map { ("rnn\($0.offset + 1)", $0.element) } + [("dropout", dropout), ("head", head)]
+        (convolution.map { [("conv", $0 as any Layer)] } ?? [])
+            + recurrentLayers.enumerated().map { ("rnn\($0.offset + 1)", $0.element) } + [("dropout", dropout), ("head", head)]
     }
 
     /// Logits [B, classes] for sequences [B, T, F] without a mask or static descriptors.
@@ -82,7 +87,7 @@ public final class SequenceNetwork: Layer {
                 "SequenceNetwork: sequences \(sequences.shape) do not have \(settings.features) features")
         require((statics?.shape[1] ?? 0) == settings.statics,
                 "SequenceNetwork: \(statics?.shape[1] ?? 0) static descriptors given, the model takes \(settings.statics)")
-        var states = sequences
+        var states = convolution.map { $0(sequences).relu() } ?? sequences
         for layer in recurrentLayers {
             states = (layer as? Bidirectional).map { $0(states, mask: mask) } ?? (layer as! Recurrent)(states, mask: mask)
         }

@@ -11,6 +11,7 @@ public struct SequenceTrainingOptions: Sendable, Codable, Equatable {
     public var bidirectional = false
     public var pooling: SequenceSettings.Pooling = .last
     public var dropout: Float = 0.2
+    public var convolution: Int? = nil
     public var epochs = 60
     public var patience = 10
     public var batchSize = 64
@@ -59,6 +60,7 @@ public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOpti
     var settings = SequenceSettings(features: set.sequences.shape[2], statics: set.statics?.shape[1] ?? 0, classes: set.classes.count)
     (settings.cell, settings.hidden, settings.layers) = (options.cell, options.hidden, options.layers)
     (settings.bidirectional, settings.pooling, settings.dropout) = (options.bidirectional, options.pooling, options.dropout)
+    settings.convolution = options.convolution
     var generator = RandomGenerator(seed: options.seed)
     let network = SequenceNetwork(settings, generator: &generator)
     let trainer = Trainer(model: network, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),

@@ -39,6 +39,9 @@ struct SequenceTrain: ParsableCommand {
     @Option(help: "Dropout before the classifier.")
     var dropout: Float = 0.2
 
+    @Option(help: "Filters of a 1-D convolution (kernel 5) before the recurrence; none by default.")
+    var convolution: Int?
+
     @Option(help: "Maximum epochs.")
     var epochs = 60
 
@@ -60,7 +63,7 @@ struct SequenceTrain: ParsableCommand {
         let set = try SequenceSet.load(data)
         var options = SequenceTrainingOptions()
         (options.split, options.cell, options.hidden, options.layers) = (split, cell, hidden, layers)
-        (options.bidirectional, options.pooling, options.dropout) = (bidirectional, pooling, dropout)
+        (options.bidirectional, options.pooling, options.dropout, options.convolution) = (bidirectional, pooling, dropout, convolution)
         (options.epochs, options.patience, options.batchSize, options.learningRate, options.seed) = (epochs, patience, batchSize, learningRate, seed)
         let (model, _) = try trainSequenceModel(set, options: options, callbacks: [ProgressDisplay()], record: ["data": data])
         try model.save(to: output.path)
