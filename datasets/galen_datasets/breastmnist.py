@@ -1,13 +1,13 @@
 """BreastMNIST (MedMNIST v2): breast ultrasound images, 28x28, malignant vs normal-or-benign, into an image set."""
 
-import os
+import sys
 from pathlib import Path
 
 import h5py
 import numpy as np
 
 from . import __version__
-from .contract import STRING, utc_timestamp
+from .contract import STRING, new_contract_file
 from .sources import SHARED_DATA, SourceNotFound, file_digests, local_folder
 
 CONTRACT = "image-set/1"
@@ -51,28 +51,17 @@ def prepare(out_dir, source=None):
         "card": "datasets/cards/breastmnist.md",
     })
     counts = {part: int((split == code).sum()) for part, code in PARTS.items()}
-    print(f"breastmnist: {len(labels)} images {images.shape[1:]}, split {counts}", file=os.sys.stderr)
+    print(f"breastmnist: {len(labels)} images {images.shape[1:]}, split {counts}", file=sys.stderr)
     return [path]
 
 
 def write_image_set(path, images, labels, split, attrs):
-    """Writes an image set atomically: a temporary file in the same folder, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        with h5py.File(temporary, "w") as f:
-            f.attrs["galen_contract"] = CONTRACT
-            f.attrs["producer"] = f"galen_datasets {__version__} (datasets/prepare.py; h5py {h5py.__version__})"
-            f.attrs["created"] = utc_timestamp()
-            for key, value in attrs.items():
-                f.attrs[key] = value
-            rows = min(len(labels), 1024)
-            f.create_dataset("images", data=images, chunks=(rows,) + images.shape[1:], compression="gzip",
-                             compression_opts=4, shuffle=True)
-            f.create_dataset("labels", data=labels, chunks=(rows,))
-            f.create_dataset("classes", data=np.array(CLASSES, dtype=object), dtype=STRING)
-            f.create_dataset("splits/medmnist", data=split, chunks=(rows,))
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
+    """Writes an image set atomically."""
+    producer = f"galen_datasets {__version__} (datasets/prepare.py; h5py {h5py.__version__})"
+    with new_contract_file(path, CONTRACT, producer, attrs) as f:
+        rows = min(len(labels), 1024)
+        f.create_dataset("images", data=images, chunks=(rows,) + images.shape[1:], compression="gzip",
+                         compression_opts=4, shuffle=True)
+        f.create_dataset("labels", data=labels, chunks=(rows,))
+        f.create_dataset("classes", data=np.array(CLASSES, dtype=object), dtype=STRING)
+        f.create_dataset("splits/medmnist", data=split, chunks=(rows,))

@@ -1,6 +1,7 @@
 """The compound-library file layout (datasets/README.md is the specification) and its atomic writer."""
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,41 +104,48 @@ def set_attribute(node, key, value):
         node.attrs[key] = value
 
 
-def write_library(path, library, producer):
-    """Writes the library to path atomically: a temporary file in the same folder, then os.replace."""
-    check_library(library)
+@contextmanager
+def new_contract_file(path, contract, producer, attrs):
+    """An HDF5 file for `path` with the root attributes every contract shares, written under a temporary name in
+    the same folder and moved into place with os.replace only when the `with` block completes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with h5py.File(temporary, "w") as file:
-            file.attrs["galen_contract"] = CONTRACT_VERSION
+            file.attrs["galen_contract"] = contract
             file.attrs["producer"] = producer
             file.attrs["created"] = utc_timestamp()
-            for key, value in library.attrs.items():
+            for key, value in attrs.items():
                 set_attribute(file, key, value)
-
-            _write_rows(file, "ids", library.ids, STRING, compress=False)
-            _write_rows(file, "smiles", library.smiles, STRING, compress=False)
-            _write_rows(file, "scaffolds", library.scaffolds, STRING, compress=False)
-
-            fingerprints = _write_rows(file, "fingerprints", library.fingerprints.packed, np.uint8, compress=True)
-            set_attribute(fingerprints, "n_bits", library.fingerprints.n_bits)
-            set_attribute(fingerprints, "kind", library.fingerprints.kind)
-            set_attribute(fingerprints, "radius", library.fingerprints.radius)
-
-            if library.assays is not None:
-                assays = file.create_group("assays")
-                _write_rows(assays, "values", library.assays.values, np.float32, compress=True)
-                assays.create_dataset("names", data=np.asarray(library.assays.names, dtype=object), dtype=STRING)
-                if library.assays.units is not None:
-                    assays.create_dataset("units", data=np.asarray(library.assays.units, dtype=object), dtype=STRING)
-
-            splits = file.create_group("splits")
-            for name, split in library.splits.items():
-                dataset = _write_rows(splits, name, split.codes, np.int8, compress=True)
-                for key, value in split.attrs.items():
-                    set_attribute(dataset, key, value)
+            yield file
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def write_library(path, library, producer):
+    """Writes the library to path atomically."""
+    check_library(library)
+    with new_contract_file(path, CONTRACT_VERSION, producer, library.attrs) as file:
+        _write_rows(file, "ids", library.ids, STRING, compress=False)
+        _write_rows(file, "smiles", library.smiles, STRING, compress=False)
+        _write_rows(file, "scaffolds", library.scaffolds, STRING, compress=False)
+
+        fingerprints = _write_rows(file, "fingerprints", library.fingerprints.packed, np.uint8, compress=True)
+        set_attribute(fingerprints, "n_bits", library.fingerprints.n_bits)
+        set_attribute(fingerprints, "kind", library.fingerprints.kind)
+        set_attribute(fingerprints, "radius", library.fingerprints.radius)
+
+        if library.assays is not None:
+            assays = file.create_group("assays")
+            _write_rows(assays, "values", library.assays.values, np.float32, compress=True)
+            assays.create_dataset("names", data=np.asarray(library.assays.names, dtype=object), dtype=STRING)
+            if library.assays.units is not None:
+                assays.create_dataset("units", data=np.asarray(library.assays.units, dtype=object), dtype=STRING)
+
+        splits = file.create_group("splits")
+        for name, split in library.splits.items():
+            dataset = _write_rows(splits, name, split.codes, np.int8, compress=True)
+            for key, value in split.attrs.items():
+                set_attribute(dataset, key, value)

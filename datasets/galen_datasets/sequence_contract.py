@@ -1,13 +1,10 @@
 """The sequence-set file layout (datasets/README.md, section 7) and its atomic writer."""
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
-import h5py
 import numpy as np
 
-from .contract import GZIP_LEVEL, SPLIT_CODES, STRING, set_attribute, utc_timestamp
+from .contract import GZIP_LEVEL, SPLIT_CODES, STRING, new_contract_file, set_attribute
 
 CONTRACT_VERSION = "sequence-set/1"
 CHUNK_ROWS = 256
@@ -113,44 +110,31 @@ def _write_small(group, name, data, dtype):
 
 
 def write_sequence_set(path, sequence_set, producer):
-    """Writes the set to path atomically: a temporary file in the same folder, then os.replace."""
+    """Writes the set to path atomically."""
     check_sequence_set(sequence_set)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with h5py.File(temporary, "w") as file:
-            file.attrs["galen_contract"] = CONTRACT_VERSION
-            file.attrs["producer"] = producer
-            file.attrs["created"] = utc_timestamp()
-            for key, value in sequence_set.attrs.items():
-                set_attribute(file, key, value)
+    with new_contract_file(path, CONTRACT_VERSION, producer, sequence_set.attrs) as file:
+        sequences = sequence_set.sequences
+        _write_rows(file, "sequences", sequences.values, np.float32, compress=True)
+        _write_small(file, "feature_names", sequences.names, STRING)
+        _write_small(file, "feature_mean", sequences.mean, np.float32)
+        _write_small(file, "feature_std", sequences.std, np.float32)
+        _write_rows(file, "mask", sequence_set.mask, np.uint8, compress=True)
+        _write_rows(file, "labels", sequence_set.labels, np.int64, compress=True)
+        _write_small(file, "classes", sequence_set.classes, STRING)
+        if sequence_set.ids is not None:
+            _write_rows(file, "ids", sequence_set.ids, STRING, compress=False)
+        if sequence_set.times is not None:
+            _write_rows(file, "times", sequence_set.times, np.float32, compress=True)
+        if sequence_set.static is not None:
+            table = sequence_set.static.table
+            _write_rows(file, "static", table.values, np.float32, compress=True)
+            _write_rows(file, "static_mask", sequence_set.static.observed, np.uint8, compress=True)
+            _write_small(file, "static_names", table.names, STRING)
+            _write_small(file, "static_mean", table.mean, np.float32)
+            _write_small(file, "static_std", table.std, np.float32)
 
-            sequences = sequence_set.sequences
-            _write_rows(file, "sequences", sequences.values, np.float32, compress=True)
-            _write_small(file, "feature_names", sequences.names, STRING)
-            _write_small(file, "feature_mean", sequences.mean, np.float32)
-            _write_small(file, "feature_std", sequences.std, np.float32)
-            _write_rows(file, "mask", sequence_set.mask, np.uint8, compress=True)
-            _write_rows(file, "labels", sequence_set.labels, np.int64, compress=True)
-            _write_small(file, "classes", sequence_set.classes, STRING)
-            if sequence_set.ids is not None:
-                _write_rows(file, "ids", sequence_set.ids, STRING, compress=False)
-            if sequence_set.times is not None:
-                _write_rows(file, "times", sequence_set.times, np.float32, compress=True)
-            if sequence_set.static is not None:
-                table = sequence_set.static.table
-                _write_rows(file, "static", table.values, np.float32, compress=True)
-                _write_rows(file, "static_mask", sequence_set.static.observed, np.uint8, compress=True)
-                _write_small(file, "static_names", table.names, STRING)
-                _write_small(file, "static_mean", table.mean, np.float32)
-                _write_small(file, "static_std", table.std, np.float32)
-
-            splits = file.create_group("splits")
-            for name, split in sequence_set.splits.items():
-                dataset = _write_rows(splits, name, split.codes, np.int8, compress=True)
-                for key, value in split.attrs.items():
-                    set_attribute(dataset, key, value)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+        splits = file.create_group("splits")
+        for name, split in sequence_set.splits.items():
+            dataset = _write_rows(splits, name, split.codes, np.int8, compress=True)
+            for key, value in split.attrs.items():
+                set_attribute(dataset, key, value)
