@@ -13,6 +13,7 @@ func runPipeline<Input: Sendable, Output: Sendable>(
     let inputs = Channel<(Range<Int>, Input)>(capacity: 2)
     let outputs = Channel<(Range<Int>, Output)>(capacity: 2)
     let failure = FirstError()
+    let readerDone = DispatchSemaphore(value: 0)
     let reader = Thread {
         for block in blocks {
             do {
@@ -23,6 +24,7 @@ func runPipeline<Input: Sendable, Output: Sendable>(
             }
         }
         inputs.close()
+        readerDone.signal()
     }
     let writerDone = DispatchSemaphore(value: 0)
     let writer = Thread {
@@ -49,6 +51,7 @@ func runPipeline<Input: Sendable, Output: Sendable>(
     outputs.close()
     inputs.close()
     writerDone.wait()
+    readerDone.wait()
     if let error = failure.error { throw error }
 }
 

@@ -35,7 +35,10 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
     }
     guard expected == total else { throw fail(slices.last!.path, "ends at row \(expected), but the library has \(total) rows") }
 
-    let rowDatasets = try datasetPaths(in: first.file).filter { try first.file.dataset($0).shape.first == first.end - first.start }
+    // Per-row datasets are those with one row per compound in every slice.
+    let rowDatasets = try datasetPaths(in: first.file).filter { path in
+        try slices.allSatisfy { try $0.file.dataset(path).shape.first == $0.end - $0.start }
+    }
     try HDF5File.createAtomically(outputPath) { output in
         for (name, value) in first.attributes { try output.attributes.set(name, value) }
         try output.attributes.set("row_start", .int(0))

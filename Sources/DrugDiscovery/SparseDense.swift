@@ -27,6 +27,7 @@ public final class SparseDense: Layer {
                 "SparseDense: input of shape \(input.shape) does not match \(dense.inputCount) input bits")
         let nonZero = input.scalars.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
         guard Float(nonZero) <= Self.densityThreshold * Float(input.count) else { return dense(input) }
-        return input.sparseMatmul(dense.kernel.value) + dense.bias!.value
+        let product = input.sparseMatmul(dense.kernel.value)
+        return dense.bias.map { product + $0.value } ?? product
     }
 }

@@ -33,15 +33,6 @@ public struct DataSplit: Sendable, Equatable {
     public var train: [Int]
     public var validation: [Int]
     public var test: [Int]
-
-    /// The parts as a per-row code: 0 train, 1 validation, 2 test.
-    public func codes(count: Int) -> [Int8] {
-        var codes = [Int8](repeating: -1, count: count)
-        for row in train { codes[row] = 0 }
-        for row in validation { codes[row] = 1 }
-        for row in test { codes[row] = 2 }
-        return codes
-    }
 }
 
 extension CompoundLibrary {

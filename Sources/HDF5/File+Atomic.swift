@@ -29,26 +29,35 @@ extension HDF5File {
 
 /// Temporary files being written, removed if the process is interrupted (Ctrl-C, `kill`), so an
 /// interrupted run leaves neither a partial output nor litter.
+///
+/// The signals are taken by dispatch sources, so the clean-up runs on an ordinary thread where
+/// taking the lock and unlinking files are safe (neither is inside a signal handler).
 public enum PartialFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: [String] = []
-    nonisolated(unsafe) private static var handlersInstalled = false
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
     static func register(_ path: String) {
         lock.lock()
         defer { lock.unlock() }
         paths.append(path)
-        if !handlersInstalled {
-            handlersInstalled = true
-            // A parent may have started us with these signals blocked; they must reach the handler.
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-                signal(signalNumber, removePartialFilesAndExit)
-                sigaddset(&signals, signalNumber)
+        guard sources.isEmpty else { return }
+        // A parent may have started us with these signals blocked or ignored; they must reach the sources.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            sigaddset(&signals, signalNumber)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                lock.lock()
+                for path in paths { unlink(path) }
+                exit(128 + signalNumber)
             }
-            sigprocmask(SIG_UNBLOCK, &signals, nil)
+            source.resume()
+            sources.append(source)
         }
+        sigprocmask(SIG_UNBLOCK, &signals, nil)
     }
 
     static func unregister(_ path: String) {
@@ -63,13 +72,4 @@ public enum PartialFiles {
         defer { lock.unlock() }
         return paths
     }
-
-    fileprivate static func removeAll() {
-        for path in paths { unlink(path) }
-    }
-}
-
-private func removePartialFilesAndExit(_ signalNumber: Int32) {
-    PartialFiles.removeAll()
-    _exit(128 + signalNumber)
 }

@@ -14,6 +14,13 @@ public enum Metrics {
         return (p, t)
     }
 
+    /// Labelled pairs whose score is a number: a NaN score (a diverged model) has no rank.
+    static func ranked(_ scores: [Float], _ targets: [Float]) -> (p: [Double], t: [Double]) {
+        let (p, t) = labelled(scores, targets)
+        let kept = p.indices.filter { !p[$0].isNaN }
+        return (kept.map { p[$0] }, kept.map { t[$0] })
+    }
+
     public static func rootMeanSquaredError(_ predictions: [Float], _ targets: [Float]) -> Double {
         let (p, t) = labelled(predictions, targets)
         return p.isEmpty ? .nan : (zip(p, t).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(p.count)).squareRoot()
@@ -48,7 +55,7 @@ public enum Metrics {
     /// The area under the ROC curve for targets 0/1 and scores: the probability that a random
     /// positive outscores a random negative, ties counting half.
     public static func rocAUC(_ scores: [Float], _ targets: [Float]) -> Double {
-        let (s, t) = labelled(scores, targets)
+        let (s, t) = ranked(scores, targets)
         let positives = t.filter { $0 == 1 }.count, negatives = t.count - positives
         guard positives > 0 && negatives > 0 else { return .nan }
         let ranks = averageRanks(s)
@@ -59,7 +66,7 @@ public enum Metrics {
     /// The area under the precision-recall curve as average precision: precision at each
     /// distinct score threshold, weighted by the recall it adds (tied scores enter together).
     public static func prAUC(_ scores: [Float], _ targets: [Float]) -> Double {
-        let (s, t) = labelled(scores, targets)
+        let (s, t) = ranked(scores, targets)
         let positives = t.filter { $0 == 1 }.count
         guard positives > 0 else { return .nan }
         let order = s.indices.sorted { s[$0] > s[$1] }

@@ -85,7 +85,24 @@ public struct SequenceReport: Sendable, Codable {
     }
 
     /// The threshold on class-1 scores that maximises event-1 on (validation) data.
+    /// Thresholds are swept from the highest score down in one pass; among equal scores the
+    /// highest threshold wins, so the choice does not depend on any ordering of a set.
     public static func bestThreshold(_ scores: [Float], _ labels: [Int]) -> Float {
-        Set(scores).max { event1(scores, labels, $0) < event1(scores, labels, $1) } ?? 0.5
+        let order = scores.indices.filter { !scores[$0].isNaN }.sorted { scores[$0] > scores[$1] }
+        let actual = labels.filter { $0 == 1 }.count
+        guard actual > 0 else { return 0.5 }
+        var (truePositives, predicted, best, bestScore) = (0, 0, Float(0.5), -1.0)
+        var index = 0
+        while index < order.count {
+            let threshold = scores[order[index]]
+            while index < order.count && scores[order[index]] == threshold {
+                truePositives += labels[order[index]] == 1 ? 1 : 0
+                predicted += 1
+                index += 1
+            }
+            let score = Swift.min(Double(truePositives) / Double(actual), Double(truePositives) / Double(predicted))
+            if score > bestScore { (best, bestScore) = (threshold, score) }
+        }
+        return best
     }
 }

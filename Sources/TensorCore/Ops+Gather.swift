@@ -4,7 +4,7 @@ extension Tensor {
     public func gather(_ indices: [Int]) -> Tensor {
         require(rank >= 1, "gather: needs at least 1 axis, shape is \(shape)")
         let rows = shape[0]
-        let width = count / Swift.max(rows, 1)
+        let width = shape.dropFirst().reduce(1, *)
         for index in indices {
             require(index >= 0 && index < rows, "gather: index \(index) is outside 0..<\(rows) for shape \(shape)")
         }
@@ -23,7 +23,7 @@ extension Tensor {
     public func scatterAdd(_ indices: [Int], rows: Int) -> Tensor {
         require(rank >= 1 && shape[0] == indices.count,
                      "scatterAdd: \(indices.count) indices for shape \(shape); one per row is needed")
-        let width = count / Swift.max(shape[0], 1)
+        let width = shape.dropFirst().reduce(1, *)
         for index in indices {
             require(index >= 0 && index < rows, "scatterAdd: index \(index) is outside 0..<\(rows)")
         }

@@ -58,12 +58,6 @@ extension Tensor {
             }
         }
         let output = sequenceOutput(states, batch: batch, steps: steps, hidden: hidden)
-        var gradients: (input: Tensor, recurrent: Tensor)?
-        /// Backpropagation through time, shared by both inputs' gradients and run once.
-        func backward(_ g: Tensor) -> (input: Tensor, recurrent: Tensor) {
-            if let gradients { return gradients }
-            return withSingleThreadedBLAS { backwardThroughTime(g) }
-        }
         func backwardThroughTime(_ g: Tensor) -> (input: Tensor, recurrent: Tensor) {
             var dInput = [Float](repeating: 0, count: count), dRecurrent = [Float](repeating: 0, count: recurrent.count)
             var dState = [Float](repeating: 0, count: batch * hidden), dCell = dState
@@ -108,10 +102,13 @@ extension Tensor {
                     for j in 0..<hidden { dState[b * hidden + j] = dPrevious[b * hidden + j] }
                 }
             }
-            gradients = (Tensor(dInput, shape: shape), Tensor(dRecurrent, shape: recurrent.shape))
-            return gradients!
+            return (Tensor(dInput, shape: shape), Tensor(dRecurrent, shape: recurrent.shape))
         }
-        return .recorded([batch, steps, hidden], output, (self, { backward($0).input }), (recurrent, { backward($0).recurrent }))
+        let backward = SharedBackward(consumers: [self, recurrent].filter(\.requiresGrad).count) { g in
+            withSingleThreadedBLAS { backwardThroughTime(g) }
+        }
+        return .recorded([batch, steps, hidden], output, (self, { backward.value($0).input }),
+                         (recurrent, { backward.value($0).recurrent }))
     }
 
     /// A GRU over a whole sequence, fused, in PyTorch's form: `self` holds x·W_ih + b_ih for every
@@ -159,11 +156,6 @@ extension Tensor {
             }
         }
         let output = sequenceOutput(states, batch: batch, steps: steps, hidden: hidden)
-        var gradients: (input: Tensor, recurrent: Tensor, bias: Tensor)?
-        func backward(_ g: Tensor) -> (input: Tensor, recurrent: Tensor, bias: Tensor) {
-            if let gradients { return gradients }
-            return withSingleThreadedBLAS { backwardThroughTime(g) }
-        }
         func backwardThroughTime(_ g: Tensor) -> (input: Tensor, recurrent: Tensor, bias: Tensor) {
             var dInput = [Float](repeating: 0, count: count), dRecurrent = [Float](repeating: 0, count: recurrent.count)
             var dBias = [Float](repeating: 0, count: gateWidth)
@@ -201,11 +193,13 @@ extension Tensor {
                                   states: states, recurrent: recurrent, batch: batch, steps: steps, hidden: hidden, gateWidth: gateWidth)
                 for row in 0..<(batch * hidden) { dState[row] = direct[row] + dPrevious[row] }
             }
-            gradients = (Tensor(dInput, shape: shape), Tensor(dRecurrent, shape: recurrent.shape), Tensor(dBias))
-            return gradients!
+            return (Tensor(dInput, shape: shape), Tensor(dRecurrent, shape: recurrent.shape), Tensor(dBias))
         }
-        return .recorded([batch, steps, hidden], output, (self, { backward($0).input }), (recurrent, { backward($0).recurrent }),
-                         (recurrentBias, { backward($0).bias }))
+        let backward = SharedBackward(consumers: [self, recurrent, recurrentBias].filter(\.requiresGrad).count) { g in
+            withSingleThreadedBLAS { backwardThroughTime(g) }
+        }
+        return .recorded([batch, steps, hidden], output, (self, { backward.value($0).input }),
+                         (recurrent, { backward.value($0).recurrent }), (recurrentBias, { backward.value($0).bias }))
     }
 
     private func recurrentShape(_ recurrent: Tensor, gates: Int, _ op: String, _ mask: Tensor?) -> (Int, Int, Int) {
@@ -261,5 +255,33 @@ private func backpropagateStep(
                 }
             }
         }
+    }
+}
+
+/// One backward computation whose result several inputs take their share of: computed when the
+/// first of them asks during a backward pass, dropped once the last has, so a later pass (a
+/// second loss over the same forward) computes afresh from its own gradient.
+private final class SharedBackward<Value> {
+    private let consumers: Int
+    private var remaining: Int
+    private var cached: Value?
+    private let compute: (Tensor) -> Value
+
+    init(consumers: Int, compute: @escaping (Tensor) -> Value) {
+        self.consumers = consumers
+        self.remaining = consumers
+        self.compute = compute
+    }
+
+    func value(_ gradient: Tensor) -> Value {
+        let result = cached ?? compute(gradient)
+        remaining -= 1
+        if remaining <= 0 {
+            cached = nil
+            remaining = consumers
+        } else {
+            cached = result
+        }
+        return result
     }
 }

@@ -50,6 +50,12 @@ struct ImageTrain: ParsableCommand {
 
     @OptionGroup var output: OutputFile
 
+    func validate() throws {
+        guard epochs >= 1, batchSize >= 1, (0..<1).contains(dropout), learningRate > 0 else {
+            throw ValidationError("--epochs and --batch-size must be positive, --dropout in [0, 1), --learning-rate positive")
+        }
+    }
+
     func run() throws {
         let set = try ImageSet.load(data)
         var options = ImageTrainingOptions()
@@ -66,11 +72,9 @@ struct ImageTrain: ParsableCommand {
         let (classifier, _) = try trainImageClassifier(set, options: options, callbacks: [ProgressDisplay()], record: ["data": data])
         try classifier.save(to: output.path)
         let validation = try set.labelled.partition(split, seed: seed).validation
-        do {
-            let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(validation)),
+        let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(validation)),
                                               labels: validation.map { set.labels[$0] })
-            print("validation: accuracy \(format(report.accuracy)), ROC-AUC \(format(report.rocAUC)) on \(report.count) images")
-        }
+        print("validation: accuracy \(format(report.accuracy)), ROC-AUC \(format(report.rocAUC)) on \(report.count) images")
         print("model written to \(output.path)")
     }
 }
@@ -96,6 +100,9 @@ struct ImageEvaluate: ParsableCommand {
     func run() throws {
         let classifier = try ImageClassifier.load(model)
         let set = try ImageSet.load(data)
+        guard set.classes == classifier.classes else {
+            throw CommandError("\(data) has classes \(set.classes); the model \(model) was trained on \(classifier.classes)")
+        }
         guard let part = ["train": Int8(0), "validation": 1, "test": 2][split] else {
             throw ValidationError("--split must be train, validation or test, not '\(split)'")
         }

@@ -47,7 +47,7 @@ struct Predict: ParsableCommand {
         let handle = try FileHandle(forWritingTo: partial)
         do {
             let header = ["id"] + names + (hasSpread ? names.map { "\($0)_spread" } : [])
-            handle.write(Data((header.map(csvField).joined(separator: ",") + "\n").utf8))
+            try handle.write(contentsOf: Data((header.map(csvField).joined(separator: ",") + "\n").utf8))
             for start in stride(from: 0, to: rows, by: 65536) {
                 let block = start..<Swift.min(start + 65536, rows)
                 let blockIDs = try ids.readRows(block, as: String.self)
@@ -60,7 +60,7 @@ struct Predict: ParsableCommand {
                     if let blockSpread { fields += (0..<names.count).map { "\(blockSpread[row * names.count + $0])" } }
                     text += fields.joined(separator: ",") + "\n"
                 }
-                handle.write(Data(text.utf8))
+                try handle.write(contentsOf: Data(text.utf8))
             }
             try handle.close()
             guard rename(partial.path, csvPath) == 0 else { throw CocoaError(.fileWriteUnknown) }

@@ -59,6 +59,13 @@ struct SequenceTrain: ParsableCommand {
 
     @OptionGroup var output: OutputFile
 
+    func validate() throws {
+        guard epochs >= 1, batchSize >= 1, hidden >= 1, layers >= 1, (0..<1).contains(dropout), learningRate > 0,
+              (convolution ?? 1) >= 1 else {
+            throw ValidationError("--epochs, --batch-size, --hidden, --layers, --convolution must be positive, --dropout in [0, 1)")
+        }
+    }
+
     func run() throws {
         let set = try SequenceSet.load(data)
         var options = SequenceTrainingOptions()

@@ -85,6 +85,9 @@ struct Train: ParsableCommand {
         guard epochs >= 1 && batchSize >= 1 && latent >= 1 && hidden >= 1 && head >= 1 else {
             throw ValidationError("--epochs, --batch-size, --latent, --hidden and --head must be positive")
         }
+        guard (0..<1).contains(dropout), noiseLevel >= 0, noise == "gaussian" || noiseLevel <= 1, learningRate > 0 else {
+            throw ValidationError("--dropout must be in [0, 1), --noise-level in [0, 1] (any non-negative for gaussian), --learning-rate positive")
+        }
     }
 
     func run() throws {

@@ -28,11 +28,13 @@ struct ImageCommandTests {
     @Test func badImageInputGetsOneClearLine() throws {
         try withTemporaryFolder { folder in
             let wrongLabels = folder.appendingPathComponent("labels.h5").path, tiny = folder.appendingPathComponent("tiny.h5").path
-            for (path, size, label) in [(wrongLabels, 28, Int64(5)), (tiny, 12, Int64(1))] {
+            let renamed = folder.appendingPathComponent("renamed.h5").path
+            let breast = ["malignant", "normal or benign"]
+            for (path, size, label, classes) in [(wrongLabels, 28, Int64(5), breast), (tiny, 12, Int64(1), breast), (renamed, 28, 1, ["a", "b"])] {
                 let file = try HDF5File.create(path)
                 try file.createDataset("images", elementType: .uint8, shape: [6, size, size]).write([UInt8](repeating: 9, count: 6 * size * size))
                 try file.createDataset("labels", elementType: .int64, shape: [6]).write([0, 1, 0, 1, 0, label])
-                try file.createDataset("classes", elementType: .string, shape: [2]).write(["a", "b"])
+                try file.createDataset("classes", elementType: .string, shape: [2]).write(classes)
                 try file.createDataset("splits/medmnist", elementType: .int8, shape: [6]).write([Int8](repeating: 0, count: 6))
                 try file.close()
             }
@@ -43,6 +45,8 @@ struct ImageCommandTests {
                 (["image", "evaluate", "--model", model, "--data", tiny, "--split", "train"], "images of shape [1, 12, 12] do not match the model's input [1, 28, 28]"),
                 (["image", "evaluate", "--model", model, "--data", tiny, "--split", "test"], "the test part of split 'medmnist'"),
                 (["image", "evaluate", "--model", model, "--data", breastMNIST, "--split-name", "official"], "split 'official' is not in the file"),
+                (["image", "evaluate", "--model", model, "--data", renamed, "--split", "train"], "has classes [\"a\", \"b\"]; the model"),
+                (["image", "train", "--data", breastMNIST, "--batch-size", "0", "--out", folder.appendingPathComponent("y.h5").path], "--batch-size must be positive"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)

@@ -66,3 +66,18 @@ struct RecurrentTests {
         #expect(allMasked.scalars.allSatisfy { $0 == 0 })
     }
 }
+
+@Suite("Fused recurrent ops, repeated backward")
+struct RecurrentRepeatedBackwardTests {
+    @Test func twoLossesOverOneForwardPassAccumulateBothGradients() {
+        var x = sample([2, 3, 8], seed: 70), w = sample([2, 8], seed: 71, in: -1...1)
+        x.requiresGrad = true
+        w.requiresGrad = true
+        let states = x.lstmSequence(recurrent: w)
+        states.sum().backward()
+        let once = w.grad!.scalars
+        (states * 3).sum().backward()
+        #expect(zip(w.grad!.scalars, once).allSatisfy { abs($0 - 4 * $1) <= 1e-4 * max(1, abs($1)) },
+                "the second pass must use its own upstream gradient (3×), not the first pass's")
+    }
+}

@@ -59,7 +59,10 @@ public final class HistoryLogger: Callback {
         let epochs = trainer.history.epochs
         let data: Data
         if url.pathExtension.lowercased() == "json" {
-            data = (try? JSONSerialization.data(withJSONObject: epochs, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+            // JSON has no NaN or infinity: a diverged epoch is written as null.
+            let finite = epochs.map { $0.mapValues { $0.isFinite ? $0 as Any : NSNull() } }
+            guard let encoded = try? JSONSerialization.data(withJSONObject: finite, options: [.prettyPrinted, .sortedKeys]) else { return }
+            data = encoded
         } else {
             let columns = Set(epochs.flatMap(\.keys)).sorted()
             let rows = epochs.enumerated().map { index, logs in
