@@ -28,16 +28,24 @@ public struct CompoundBatches: BatchSource {
 
     public var sampleCount: Int { rows.count }
 
-    public func batches(epoch: Int) -> [Batch] {
-        var order = rows
-        if shuffle {
-            var generator = RandomGenerator(seed: mixSeed(seed, UInt64(epoch)))
-            order.shuffle(using: &generator)
+    /// Batches made as they are taken, so only one batch of fingerprints is unpacked at a time.
+    public func batches(epoch: Int) -> LazyMapSequence<StrideTo<Int>, Batch> {
+        let order = self.order(epoch: epoch)
+        return stride(from: 0, to: order.count, by: batchSize).lazy.map { start in
+            self.batch(order[start..<Swift.min(start + self.batchSize, order.count)])
         }
-        return stride(from: 0, to: order.count, by: batchSize).map { start in
-            let batch = Array(order[start..<Swift.min(start + batchSize, order.count)])
-            return Batch(inputs: library.fingerprints(batch), targets: targets(batch))
-        }
+    }
+
+    /// The rows in this epoch's order.
+    func order(epoch: Int) -> [Int] {
+        guard shuffle else { return rows }
+        var generator = RandomGenerator(seed: mixSeed(seed, UInt64(epoch)))
+        return rows.shuffled(using: &generator)
+    }
+
+    func batch(_ rows: ArraySlice<Int>) -> Batch {
+        let batch = Array(rows)
+        return Batch(inputs: library.fingerprints(batch), targets: targets(batch))
     }
 
     /// Standardised targets [rows, tasks].
@@ -59,10 +67,17 @@ public struct ConcatenatedBatches: BatchSource {
 
     public var sampleCount: Int { parts.reduce(0) { $0 + $1.sampleCount } }
 
-    public func batches(epoch: Int) -> [Batch] {
-        var all = parts.flatMap { $0.batches(epoch: epoch) }
+    /// Every part's batches in one shuffled order, each made only when it is taken.
+    public func batches(epoch: Int) -> LazyMapSequence<[(part: Int, start: Int)], Batch> {
+        let orders = parts.map { $0.order(epoch: epoch) }
+        var starts = parts.indices.flatMap { part in
+            stride(from: 0, to: orders[part].count, by: parts[part].batchSize).map { (part: part, start: $0) }
+        }
         var generator = RandomGenerator(seed: mixSeed(parts.first?.seed ?? 0, UInt64(epoch) &+ 0x5EED))
-        all.shuffle(using: &generator)
-        return all
+        starts.shuffle(using: &generator)
+        return starts.lazy.map { entry in
+            let source = self.parts[entry.part], order = orders[entry.part]
+            return source.batch(order[entry.start..<Swift.min(entry.start + source.batchSize, order.count)])
+        }
     }
 }
