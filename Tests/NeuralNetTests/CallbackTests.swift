@@ -42,11 +42,22 @@ struct CallbackTests {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             if format == "csv" {
                 let lines = text.split(separator: "\n")
-                #expect(lines.first == "epoch,learning_rate,loss,val_loss" && lines.count == 4)
+                #expect(lines.first == "run,epoch,learning_rate,loss,val_loss" && lines.count == 4)
+                #expect(lines[3].hasPrefix("1,3,"))
             } else {
                 let epochs = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Double]]
                 #expect(epochs?.count == 3 && epochs?.allSatisfy { $0["val_loss"] != nil } == true)
             }
+        }
+    }
+
+    @Test func oneLoggerKeepsEveryRunsRows() throws {
+        try withTemporaryFile(suffix: ".csv") { path in
+            let logger = HistoryLogger(url: URL(fileURLWithPath: path))
+            run([logger], epochs: 2)
+            run([logger], epochs: 3)
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == 6 && lines[1].hasPrefix("1,1,") && lines[3].hasPrefix("2,1,") && lines[5].hasPrefix("2,3,"))
         }
     }
 }

@@ -49,26 +49,32 @@ public final class ProgressDisplay: Callback {
 }
 
 /// Writes the history after every epoch to a CSV or JSON file (by its extension), replacing the
-/// file atomically so a reader never sees half of it.
+/// file atomically so a reader never sees half of it. One logger may serve several runs (the
+/// members of an ensemble, the phases of pre-training); each row says which run it came from.
 public final class HistoryLogger: Callback {
     public let url: URL
+    private var rows: [[String: Double]] = []
+    private var run = 0
 
     public init(url: URL) { self.url = url }
 
+    public func trainingWillBegin(_ trainer: Trainer) { run += 1 }
+
     public func epochDidEnd(_ trainer: Trainer, epoch: Int, logs: [String: Double]) {
-        let epochs = trainer.history.epochs
+        rows.append(logs.merging(["run": Double(run), "epoch": Double(epoch + 1)]) { $1 })
         let data: Data
         if url.pathExtension.lowercased() == "json" {
             // JSON has no NaN or infinity: a diverged epoch is written as null.
-            let finite = epochs.map { $0.mapValues { $0.isFinite ? $0 as Any : NSNull() } }
+            let finite = rows.map { $0.mapValues { $0.isFinite ? $0 as Any : NSNull() } }
             guard let encoded = try? JSONSerialization.data(withJSONObject: finite, options: [.prettyPrinted, .sortedKeys]) else { return }
             data = encoded
         } else {
-            let columns = Set(epochs.flatMap(\.keys)).sorted()
-            let rows = epochs.enumerated().map { index, logs in
-                (["\(index + 1)"] + columns.map { logs[$0].map { "\($0)" } ?? "" }).joined(separator: ",")
+            let columns = ["run", "epoch"] + Set(rows.flatMap(\.keys)).subtracting(["run", "epoch"]).sorted()
+            let lines = rows.map { row in
+                columns.map { column in row[column].map { column == "run" || column == "epoch" ? "\(Int($0))" : "\($0)" } ?? "" }
+                    .joined(separator: ",")
             }
-            data = Data(((["epoch"] + columns).joined(separator: ",") + "\n" + rows.joined(separator: "\n") + "\n").utf8)
+            data = Data(((columns.joined(separator: ",")) + "\n" + lines.joined(separator: "\n") + "\n").utf8)
         }
         do {
             try data.write(to: url, options: .atomic)
