@@ -76,44 +76,18 @@ public struct LibraryInspection: Sendable {
             return nil
         }
         let dataset = try file.dataset("fingerprints")
-        let shape = try dataset.shape, type = try dataset.elementType
-        guard shape.count == 2, shape[0] == rows else {
-            problem("/fingerprints has shape \(shape), expected [\(rows), bytes or bits]")
+        switch try FingerprintStorage.of(dataset, rows: rows) {
+        case .failure(let violation):
+            problem(violation.text)
             return nil
-        }
-        guard case .int(let bits) = (try? dataset.attributes.get("n_bits")) ?? .string(""), bits > 0 else {
-            problem("/fingerprints has no positive integer attribute n_bits")
-            return nil
-        }
-        let bytesPerRow = (bits + 7) / 8
-        switch (type, shape[1]) {
-        case (.uint8, bytesPerRow) where bytesPerRow != bits:
-            let packed = try dataset.read(as: UInt8.self)
-            if bits % 8 != 0 {
-                let padding = UInt8(0xFF) >> UInt8(bits % 8)
-                if let row = (0..<rows).first(where: { packed[$0 * bytesPerRow + bytesPerRow - 1] & padding != 0 }) {
-                    problem("/fingerprints row \(row) sets padding bits beyond n_bits = \(bits)")
-                }
-            }
-            return (bits, packed)
-        case (.uint8, bits):
-            let unpacked = try dataset.read(as: UInt8.self)
-            if let index = unpacked.firstIndex(where: { $0 > 1 }) {
-                problem("/fingerprints is unpacked but row \(index / bits) holds \(unpacked[index]), not 0 or 1")
+        case .success(let storage):
+            switch try storage.read(dataset, rows: 0..<rows) {
+            case .failure(let violation):
+                problem(violation.text)
                 return nil
+            case .success(let packed):
+                return (storage.bits, packed)
             }
-            return (bits, pack(unpacked.map(Float.init), bits: bits))
-        case (.float32, bits):
-            let unpacked = try dataset.read(as: Float.self)
-            if let index = unpacked.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-                let value = unpacked[index]
-                problem("/fingerprints row \(index / bits) holds \(value)\(value.isNaN ? " (NaN)" : ""), not 0 or 1")
-                return nil
-            }
-            return (bits, pack(unpacked, bits: bits))
-        default:
-            problem("/fingerprints is \(type) [\(shape[0]), \(shape[1])]; with n_bits = \(bits) it must be uint8 [N, \(bytesPerRow)] packed, or uint8/float32 [N, \(bits)]")
-            return nil
         }
     }
 

@@ -11,7 +11,7 @@ public final class LibraryStream {
     private let file: HDF5File
     private let ids: Dataset
     private let fingerprints: Dataset
-    private let packed: Bool
+    private let storage: FingerprintStorage
 
     public init(path: String) throws {
         self.path = path
@@ -22,19 +22,11 @@ public final class LibraryStream {
         }
         ids = try file.dataset("ids")
         fingerprints = try file.dataset("fingerprints")
-        let idShape = try ids.shape, shape = try fingerprints.shape, type = try fingerprints.elementType
+        let idShape = try ids.shape
         guard try ids.elementType == .string, idShape.count == 1 else { throw fail("/ids must be strings [N], not \(try ids.elementType) \(idShape)") }
         count = idShape[0]
-        guard case .int(let bits)? = try? fingerprints.attributes.get("n_bits"), bits > 0 else {
-            throw fail("/fingerprints has no positive integer attribute n_bits")
-        }
-        self.bits = bits
-        guard shape.count == 2, shape[0] == count else { throw fail("/fingerprints has shape \(shape), expected [\(count), ...]") }
-        switch (type, shape[1]) {
-        case (.uint8, (bits + 7) / 8) where bits > 8: packed = true
-        case (.uint8, bits), (.float32, bits): packed = false
-        default: throw fail("/fingerprints is \(type) \(shape); with n_bits = \(bits) it must be uint8 [N, \((bits + 7) / 8)] or uint8/float32 [N, \(bits)]")
-        }
+        storage = try FingerprintStorage.of(fingerprints, rows: count).mapError { LibraryError(path: path, problems: [$0.text]) }.get()
+        bits = storage.bits
     }
 
     deinit { try? file.close() }
@@ -48,20 +40,8 @@ public final class LibraryStream {
 
     /// Reads and checks rows `rows`.
     public func read(_ rows: Range<Int>) throws -> Block {
-        let bytesPerRow = (bits + 7) / 8
-        let packedRows: [UInt8]
-        if packed {
-            packedRows = try fingerprints.readRows(rows, as: UInt8.self)
-        } else {
-            let values: [Float] = try fingerprints.elementType == .uint8
-                ? try fingerprints.readRows(rows, as: UInt8.self).map(Float.init) : try fingerprints.readRows(rows, as: Float.self)
-            if let bad = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-                throw LibraryError(path: path, problems: ["/fingerprints row \(rows.lowerBound + bad / bits) holds \(values[bad]), not 0 or 1"])
-            }
-            packedRows = pack(values, bits: bits)
-        }
-        precondition(packedRows.count == rows.count * bytesPerRow)
-        return Block(rows: rows, ids: try ids.readRows(rows, as: String.self), packed: packedRows)
+        let packed = try storage.read(fingerprints, rows: rows).mapError { LibraryError(path: path, problems: [$0.text]) }.get()
+        return Block(rows: rows, ids: try ids.readRows(rows, as: String.self), packed: packed)
     }
 }
 
