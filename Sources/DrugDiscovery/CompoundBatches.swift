@@ -29,18 +29,13 @@ public struct CompoundBatches: BatchSource {
     public var sampleCount: Int { rows.count }
 
     /// Batches made as they are taken, so only one batch of fingerprints is unpacked at a time.
-    public func batches(epoch: Int) -> LazyMapSequence<StrideTo<Int>, Batch> {
-        let order = self.order(epoch: epoch)
-        return stride(from: 0, to: order.count, by: batchSize).lazy.map { start in
-            self.batch(order[start..<Swift.min(start + self.batchSize, order.count)])
-        }
+    public func batches(epoch: Int) -> LazyMapSequence<[ArraySlice<Int>], Batch> {
+        order(epoch: epoch).lazy.map { self.batch($0) }
     }
 
-    /// The rows in this epoch's order.
-    func order(epoch: Int) -> [Int] {
-        guard shuffle else { return rows }
-        var generator = RandomGenerator(seed: mixSeed(seed, UInt64(epoch)))
-        return rows.shuffled(using: &generator)
+    /// This epoch's batches of rows.
+    func order(epoch: Int) -> [ArraySlice<Int>] {
+        EpochOrder(rows: rows, batchSize: batchSize, shuffle: shuffle, seed: seed, epoch: epoch).batches
     }
 
     func batch(_ rows: ArraySlice<Int>) -> Batch {
@@ -68,16 +63,11 @@ public struct ConcatenatedBatches: BatchSource {
     public var sampleCount: Int { parts.reduce(0) { $0 + $1.sampleCount } }
 
     /// Every part's batches in one shuffled order, each made only when it is taken.
-    public func batches(epoch: Int) -> LazyMapSequence<[(part: Int, start: Int)], Batch> {
+    public func batches(epoch: Int) -> LazyMapSequence<[(part: Int, batch: Int)], Batch> {
         let orders = parts.map { $0.order(epoch: epoch) }
-        var starts = parts.indices.flatMap { part in
-            stride(from: 0, to: orders[part].count, by: parts[part].batchSize).map { (part: part, start: $0) }
-        }
+        var entries = parts.indices.flatMap { part in orders[part].indices.map { (part: part, batch: $0) } }
         var generator = RandomGenerator(seed: mixSeed(parts.first?.seed ?? 0, UInt64(epoch) &+ 0x5EED))
-        starts.shuffle(using: &generator)
-        return starts.lazy.map { entry in
-            let source = self.parts[entry.part], order = orders[entry.part]
-            return source.batch(order[entry.start..<Swift.min(entry.start + source.batchSize, order.count)])
-        }
+        entries.shuffle(using: &generator)
+        return entries.lazy.map { self.parts[$0.part].batch(orders[$0.part][$0.batch]) }
     }
 }

@@ -47,12 +47,11 @@ public struct ImageBatches: BatchSource {
     public var sampleCount: Int { rows.count }
 
     public func batches(epoch: Int) -> [Batch] {
-        var generator = RandomGenerator(seed: mixSeed(seed, UInt64(epoch)))
-        let order = shuffle ? rows.shuffled(using: &generator) : rows
-        return stride(from: 0, to: order.count, by: batchSize).map { start in
-            let batch = Array(order[start..<Swift.min(start + batchSize, order.count)])
+        var order = EpochOrder(rows: rows, batchSize: batchSize, shuffle: shuffle, seed: seed, epoch: epoch)
+        return order.batches.map { rows in
+            let batch = Array(rows)
             var pixels = images.gather(batch)
-            if let augmentation { pixels = augmentation.apply(pixels, using: &generator) }
+            if let augmentation { pixels = augmentation.apply(pixels, using: &order.generator) }
             return Batch(inputs: classifier.normalize(pixels), targets: Tensor(batch.map { Float(labels[$0]) }))
         }
     }

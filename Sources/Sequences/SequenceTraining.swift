@@ -34,10 +34,8 @@ public struct SequenceBatches: BatchSource {
     public var sampleCount: Int { rows.count }
 
     public func batches(epoch: Int) -> [Batch] {
-        var generator = RandomGenerator(seed: mixSeed(seed, UInt64(epoch)))
-        let order = shuffle ? rows.shuffled(using: &generator) : rows
-        return stride(from: 0, to: order.count, by: batchSize).map { start in
-            let batch = Array(order[start..<Swift.min(start + batchSize, order.count)])
+        EpochOrder(rows: rows, batchSize: batchSize, shuffle: shuffle, seed: seed, epoch: epoch).batches.map { rows in
+            let batch = Array(rows)
             var auxiliary = ["mask": set.stepMask.gather(batch)]
             auxiliary["statics"] = set.statics?.gather(batch)
             return Batch(inputs: set.sequences.gather(batch), targets: Tensor(batch.map { Float(set.labels[$0]) }), auxiliary: auxiliary)

@@ -47,15 +47,23 @@ public struct TensorBatches: BatchSource {
     public var sampleCount: Int { inputs.shape.first ?? 0 }
 
     public func batches(epoch: Int) -> [Batch] {
-        var order = Array(0..<sampleCount)
-        if shuffle {
-            var generator = RandomGenerator(seed: mixSeed(seed, UInt64(epoch)))
-            order.shuffle(using: &generator)
+        EpochOrder(rows: Array(0..<sampleCount), batchSize: batchSize, shuffle: shuffle, seed: seed, epoch: epoch).batches.map { rows in
+            Batch(inputs: inputs.gather(Array(rows)), targets: targets.gather(Array(rows)))
         }
-        return stride(from: 0, to: sampleCount, by: batchSize).map { start in
-            let rows = Array(order[start..<Swift.min(start + batchSize, sampleCount)])
-            return Batch(inputs: inputs.gather(rows), targets: targets.gather(rows))
-        }
+    }
+}
+
+/// One epoch's order of rows cut into batches, shuffled from the seed and the epoch when asked,
+/// so that every batch source repeats and resumes the same way. The generator, past the
+/// shuffle, serves the epoch's other random choices (augmentation).
+public struct EpochOrder {
+    public let batches: [ArraySlice<Int>]
+    public var generator: RandomGenerator
+
+    public init(rows: [Int], batchSize: Int, shuffle: Bool, seed: UInt64, epoch: Int) {
+        generator = RandomGenerator(seed: mixSeed(seed, UInt64(epoch)))
+        let order = shuffle ? rows.shuffled(using: &generator) : rows
+        batches = stride(from: 0, to: order.count, by: batchSize).map { order[$0..<Swift.min($0 + batchSize, order.count)] }
     }
 }
 
