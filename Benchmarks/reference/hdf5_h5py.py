@@ -1,11 +1,10 @@
-"""h5py side of the HDF5 benchmark, run by hdf5-bench on the same file path.
+"""h5py side of the HDF5 benchmark.
 
-    hdf5_h5py.py PATH RUNS
+    hdf5_h5py.py PATH [RUNS]
 
-Writes and reads the same [1,000,000 x 256] uint8 dataset as the Swift side (chunks (2048, 256),
-gzip 4, shuffle), RUNS times each, and prints one JSON line of timings in seconds.
+Writes and reads the same [1,000,000 x 256] uint8 dataset as hdf5-bench (chunks (2048, 256), gzip 4,
+shuffle), RUNS times each (default 3), and prints the median rates as `figure = value unit` lines.
 """
-import json
 import sys
 import time
 
@@ -43,11 +42,13 @@ def main(path, runs):
         reads.append(time.perf_counter() - start)
         if not np.array_equal(back, data):
             sys.exit("h5py read back different data")
-    print(json.dumps({"write": writes, "read": reads, "h5py": h5py.version.version,
-                      "hdf5": h5py.version.hdf5_version}))
+    megabytes = ROWS * COLUMNS / 1e6
+    print(f"h5py {h5py.version.version} on HDF5 {h5py.version.hdf5_version}")
+    print(f"hdf5 write = {megabytes / sorted(writes)[runs // 2]:.1f} MB/s")
+    print(f"hdf5 read = {megabytes / sorted(reads)[runs // 2]:.1f} MB/s")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) == 3 else 3)

@@ -1,7 +1,7 @@
 // The founding CNN: training images/s on 1×64×64 inputs (batch 32, Adam) and forward-only
 // images/s on 3×224×224 (batch 8).
 //
-//   swift run -c release --package-path Benchmarks cnn-bench [steps]
+//   Benchmarks/.build/release/cnn-bench [steps]
 import Foundation
 import Imaging
 import NeuralNet
@@ -32,5 +32,5 @@ let trainStep = median(steps) {
 let large = ImageArchitecture.cnn.build(inputShape: [3, 224, 224], classes: 2, generator: &generator)
 let photos = Tensor.randomNormal([8, 3, 224, 224], using: &generator)
 let forward = median(Swift.max(3, steps / 4)) { _ = withoutGrad { large(photos) } }
-print(String(format: "CNN training 1x64x64, batch 32: %.0f images/s (median step %.1f ms)", 32 / trainStep, trainStep * 1000))
-print(String(format: "CNN forward 3x224x224, batch 8: %.1f images/s (median %.1f ms)", 8 / forward, forward * 1000))
+print(String(format: "cnn training 1x64x64 = %.0f images/s", 32 / trainStep))
+print(String(format: "cnn forward 3x224x224 = %.1f images/s", 8 / forward))

@@ -1,7 +1,7 @@
 // Denoising-autoencoder training throughput: encoder 2048-1024-256, decoder 256-1024-2048,
 // head 256-64-1, batch 256, Adam, joint reconstruction + regression loss.
 //
-//   swift run -c release --package-path Benchmarks dae-bench [steps]
+//   Benchmarks/.build/release/dae-bench [steps]
 import DrugDiscovery
 import Foundation
 import NeuralNet
@@ -37,5 +37,5 @@ for index in 0..<steps {
     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
 let median = times.sorted()[times.count / 2]
-print(String(format: "DAE training: %.0f samples/s (median step %.1f ms over %d steps, batch %d; BLAS %@)",
-             Double(batchSize) / median, median * 1000, steps, batchSize, BLAS.configuration))
+print("BLAS: \(BLAS.configuration); median step \(String(format: "%.1f", median * 1000)) ms over \(steps) steps")
+print(String(format: "dae training = %.0f samples/s", Double(batchSize) / median))

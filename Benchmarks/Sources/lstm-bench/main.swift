@@ -1,7 +1,7 @@
 // LSTM training throughput: hidden 64 over length-96 sequences of 1 feature, Dense(2) head on the
 // last state, batch 64, Adam.
 //
-//   swift run -c release --package-path Benchmarks lstm-bench [steps]
+//   Benchmarks/.build/release/lstm-bench [steps]
 import Foundation
 import NeuralNet
 import TensorCore
@@ -31,4 +31,4 @@ for _ in 0..<steps {
     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
 let median = times.sorted()[times.count / 2]
-print(String(format: "LSTM training, hidden 64, length 96, batch 64: %.0f sequences/s (median step %.2f ms)", 64 / median, median * 1000))
+print(String(format: "lstm training = %.0f sequences/s", 64 / median))

@@ -1,6 +1,6 @@
-// TensorCore against NumPy on this machine, in one run: GEMM GFLOP/s and elementwise GB/s.
+// TensorCore's GEMM GFLOP/s and elementwise GB/s; reference/tensorcore_numpy.py measures NumPy the same way.
 //
-//   swift run -c release --package-path Benchmarks tensorcore-bench [repeats]
+//   Benchmarks/.build/release/tensorcore-bench [repeats]
 import Foundation
 import TensorCore
 
@@ -23,36 +23,12 @@ var galen: [(String, Double, String)] = []
 for (m, k, n) in [(1024, 1024, 1024), (256, 2048, 1024)] {
     let a = Tensor.randomNormal([m, k], using: &generator), b = Tensor.randomNormal([k, n], using: &generator)
     let seconds = medianSeconds { _ = a.matmul(b) }
-    galen.append(("gemm \(m)x\(k)x\(n)", 2 * Double(m * n * k) / seconds / 1e9, "GFLOP/s"))
+    galen.append(("sgemm \(m)x\(k)x\(n)", 2 * Double(m * n * k) / seconds / 1e9, "GFLOP/s"))
 }
 let count = 16 * 1024 * 1024
 let x = Tensor.randomNormal([count], using: &generator), y = Tensor.randomNormal([count], using: &generator)
-galen.append(("add", 3 * 4 * Double(count) / medianSeconds { _ = x + y } / 1e9, "GB/s"))
-galen.append(("relu", 2 * 4 * Double(count) / medianSeconds { _ = x.relu() } / 1e9, "GB/s"))
-
-let script = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("reference/tensorcore_numpy.py")
-let python = Process()
-python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-python.arguments = ["python3", script.path, String(repeats)]
-let pipe = Pipe()
-python.standardOutput = pipe
-try python.run()
-let output = pipe.fileHandleForReading.readDataToEndOfFile()
-python.waitUntilExit()
-let numpy = (try? JSONSerialization.jsonObject(with: output)) as? [String: Double] ?? [:]
+galen.append(("add 16M floats", 3 * 4 * Double(count) / medianSeconds { _ = x + y } / 1e9, "GB/s"))
+galen.append(("relu 16M floats", 2 * 4 * Double(count) / medianSeconds { _ = x.relu() } / 1e9, "GB/s"))
 
 print("BLAS: \(BLAS.configuration); median of \(repeats) runs")
-print("figure".padding(toLength: 22, withPad: " ", startingAt: 0) + "     Galen     NumPy   Galen/NumPy")
-for (name, value, unit) in galen {
-    let reference = numpy[name]
-    let columns = [
-        name.padding(toLength: 22, withPad: " ", startingAt: 0),
-        String(format: "%9.1f", value),
-        reference.map { String(format: "%9.1f", $0) } ?? "      n/a",
-        reference.map { String(format: "%13.2f", value / $0) } ?? "          n/a",
-        unit,
-    ]
-    print(columns.joined(separator: " "))
-}
+for (name, value, unit) in galen { print(String(format: "%@ = %.1f %@", name, value, unit)) }
