@@ -28,8 +28,10 @@ let package = Package(
             pkgConfig: "hdf5-serial",
             providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]
         ),
+        // glibc's allocator settings (mallopt), which Glibc's Swift module does not export.
+        .systemLibrary(name: "CMalloc"),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", .target(name: "CMalloc", condition: .when(platforms: [.linux]))]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5"]),
         .target(name: "DrugDiscovery", dependencies: ["NeuralNet", "HDF5"]),
         .target(name: "Imaging", dependencies: ["NeuralNet", "HDF5"]),

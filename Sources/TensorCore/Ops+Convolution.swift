@@ -45,6 +45,16 @@ struct WindowGeometry: Equatable {
     func source(_ outY: Int, _ outX: Int, _ tapY: Int, _ tapX: Int) -> (Int, Int) {
         (outY * strideY - padTop + tapY * dilationY, outX * strideX - padLeft + tapX * dilationX)
     }
+
+    /// The output columns for which kernel column `tapX` reads inside the input (not the padding),
+    /// so that the loops over them need no bounds checks.
+    @inline(__always)
+    func columnsInside(tapX: Int) -> Range<Int> {
+        let shift = tapX * dilationX - padLeft
+        let first = Swift.min(shift >= 0 ? 0 : (strideX - 1 - shift) / strideX, outputWidth)
+        let end = shift >= width ? 0 : Swift.min(outputWidth, (width - 1 - shift) / strideX + 1)
+        return first..<Swift.max(first, end)
+    }
 }
 
 extension Tensor {
@@ -114,14 +124,24 @@ extension Tensor {
                     for row in rowRange {
                         let (c, tap) = (row / taps, row % taps)
                         let (ty, tx) = (tap / g.kernelWidth, tap % g.kernelWidth)
+                        let inside = g.columnsInside(tapX: tx), shift = tx * g.dilationX - g.padLeft
                         for n in 0..<batch {
                             let plane = xs + (n * channels + c) * g.height * g.width
                             let target = o + row * columns + n * g.positions
                             for oy in 0..<g.outputHeight {
-                                for ox in 0..<g.outputWidth {
-                                    let (y, x) = g.source(oy, ox, ty, tx)
-                                    target[oy * g.outputWidth + ox] = y >= 0 && y < g.height && x >= 0 && x < g.width ? plane[y * g.width + x] : 0
+                                let line = target + oy * g.outputWidth, y = oy * g.strideY - g.padTop + ty * g.dilationY
+                                guard y >= 0 && y < g.height else {
+                                    line.initialize(repeating: 0, count: g.outputWidth)
+                                    continue
                                 }
+                                let source = plane + y * g.width + shift
+                                line.initialize(repeating: 0, count: inside.lowerBound)
+                                if g.strideX == 1 {
+                                    (line + inside.lowerBound).initialize(from: source + inside.lowerBound, count: inside.count)
+                                } else {
+                                    for ox in inside { line[ox] = source[ox * g.strideX] }
+                                }
+                                (line + inside.upperBound).initialize(repeating: 0, count: g.outputWidth - inside.upperBound)
                             }
                         }
                     }
@@ -144,14 +164,15 @@ extension Tensor {
                         for tap in 0..<taps {
                             let (ty, tx) = (tap / g.kernelWidth, tap % g.kernelWidth)
                             let source = ds + (c * taps + tap) * columns
+                            let inside = g.columnsInside(tapX: tx), shift = tx * g.dilationX - g.padLeft
                             for n in 0..<batch {
                                 let plane = o + (n * channels + c) * g.height * g.width
                                 let from = source + n * g.positions
                                 for oy in 0..<g.outputHeight {
-                                    for ox in 0..<g.outputWidth {
-                                        let (y, x) = g.source(oy, ox, ty, tx)
-                                        if y >= 0 && y < g.height && x >= 0 && x < g.width { plane[y * g.width + x] += from[oy * g.outputWidth + ox] }
-                                    }
+                                    let y = oy * g.strideY - g.padTop + ty * g.dilationY
+                                    guard y >= 0 && y < g.height else { continue }
+                                    let (target, line) = (plane + y * g.width + shift, from + oy * g.outputWidth)
+                                    for ox in inside { target[ox * g.strideX] += line[ox] }
                                 }
                             }
                         }

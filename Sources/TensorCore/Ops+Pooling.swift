@@ -4,7 +4,7 @@ extension Tensor {
     public func maxPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid) -> Tensor {
         let g = poolGeometry(kernel, stride, padding, "maxPool2d")
         let planes = shape[0] * shape[1]
-        var winners = [Int](repeating: 0, count: planes * g.positions)
+        var winners = [Int](repeating: 0, count: planes * g.positions)  // input index of each window's maximum
         let output = makeScalars(planes * g.positions) { out in
             scalars.withUnsafeBufferPointer { x in
                 winners.withUnsafeMutableBufferPointer { w in
@@ -13,14 +13,16 @@ extension Tensor {
                         for plane in planeRange {
                             let base = plane * g.height * g.width
                             for oy in 0..<g.outputHeight {
+                                let top = oy * g.strideY - g.padTop
+                                let rows = Swift.max(top, 0)..<Swift.min(top + g.kernelHeight, g.height)
                                 for ox in 0..<g.outputWidth {
-                                    var best = -Float.infinity, bestIndex = -1
-                                    for ty in 0..<g.kernelHeight {
-                                        for tx in 0..<g.kernelWidth {
-                                            let (y, x) = g.source(oy, ox, ty, tx)
-                                            guard y >= 0 && y < g.height && x >= 0 && x < g.width else { continue }
+                                    let left = ox * g.strideX - g.padLeft
+                                    let columns = Swift.max(left, 0)..<Swift.min(left + g.kernelWidth, g.width)
+                                    var bestIndex = base + rows.lowerBound * g.width + columns.lowerBound, best = xs[bestIndex]
+                                    for y in rows {
+                                        for x in columns {
                                             let value = xs[base + y * g.width + x]
-                                            if bestIndex < 0 || value > best || value.isNaN { (best, bestIndex) = (value, base + y * g.width + x) }
+                                            if value > best || value.isNaN { (best, bestIndex) = (value, base + y * g.width + x) }
                                         }
                                     }
                                     o[plane * g.positions + oy * g.outputWidth + ox] = best

@@ -17,6 +17,7 @@ public struct Tensor: @unchecked Sendable {
         require(
             shape.reduce(1, *) == scalars.count,
             "Tensor: \(scalars.count) scalars do not fill shape \(shape) (\(shape.reduce(1, *)) needed)")
+        HeapReuse.enabled
         self.shape = shape
         self.scalars = scalars
         self.node = nil
@@ -40,6 +41,7 @@ public struct Tensor: @unchecked Sendable {
     }
 
     init(shape: [Int], scalars: [Float], node: GradNode?) {
+        HeapReuse.enabled
         self.shape = shape
         self.scalars = scalars
         self.node = node

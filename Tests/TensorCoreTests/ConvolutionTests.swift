@@ -36,6 +36,9 @@ struct ConvolutionTests {
         Case(stride: (2, 2), padding: .same, dilation: (1, 1), padTop: 1, padLeft: 0, output: (4, 3)),
         Case(stride: (1, 1), padding: .valid, dilation: (2, 2), padTop: 0, padLeft: 0, output: (3, 4)),
         Case(stride: (1, 2), padding: .same, dilation: (2, 1), padTop: 2, padLeft: 0, output: (7, 3)),
+        // Padding on the left as well: kernel columns that read the padding for the first outputs only.
+        Case(stride: (1, 1), padding: .same, dilation: (1, 2), padTop: 1, padLeft: 1, output: (7, 6)),
+        Case(stride: (2, 2), padding: .same, dilation: (2, 3), padTop: 2, padLeft: 1, output: (4, 3)),
     ]
 
     @Test(arguments: cases)
