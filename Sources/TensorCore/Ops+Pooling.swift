@@ -19,10 +19,18 @@ extension Tensor {
                                     let left = ox * g.strideX - g.padLeft
                                     let columns = Swift.max(left, 0)..<Swift.min(left + g.kernelWidth, g.width)
                                     var bestIndex = base + rows.lowerBound * g.width + columns.lowerBound, best = xs[bestIndex]
-                                    for y in rows {
-                                        for x in columns {
-                                            let value = xs[base + y * g.width + x]
-                                            if value > best || value.isNaN { (best, bestIndex) = (value, base + y * g.width + x) }
+                                    @inline(__always) func consider(_ index: Int) {
+                                        if xs[index] > best || xs[index].isNaN { (best, bestIndex) = (xs[index], index) }
+                                    }
+                                    if rows.count == 2 && columns.count == 2 {
+                                        // The usual 2×2 window, unrolled: the loops below cost more than the comparisons.
+                                        let first = bestIndex
+                                        consider(first + 1)
+                                        consider(first + g.width)
+                                        consider(first + g.width + 1)
+                                    } else {
+                                        for y in rows {
+                                            for x in columns { consider(base + y * g.width + x) }
                                         }
                                     }
                                     o[plane * g.positions + oy * g.outputWidth + ox] = best
