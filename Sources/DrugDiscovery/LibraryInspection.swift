@@ -21,7 +21,9 @@ public struct LibraryInspection: Sendable {
     private mutating func read(_ file: HDF5File) throws -> CompoundLibrary? {
         if try file.attributes.contains("galen_contract") {
             if case .string(let contract) = try file.attributes.get("galen_contract") {
-                if contract.split(separator: "/").first.map(String.init) != CompoundLibrary.contract {
+                // Readers refuse major versions they do not know (datasets/README.md, 2.1).
+                let (name, version) = (contract.split(separator: "/").first.map(String.init), contract.split(separator: "/").dropFirst().first)
+                if name != CompoundLibrary.contract || version?.split(separator: ".").first != "1" {
                     problem("root attribute galen_contract is '\(contract)', not \(CompoundLibrary.contract)/1")
                 }
             } else {

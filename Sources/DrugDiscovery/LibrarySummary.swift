@@ -1,3 +1,5 @@
+import NeuralNet
+
 /// What `galen inspect` tells about a compound library.
 public struct LibrarySummary: Sendable, Codable {
     public struct Assay: Sendable, Codable {
@@ -9,13 +11,6 @@ public struct LibrarySummary: Sendable, Codable {
         public let mean: Float?
     }
 
-    public struct Split: Sendable, Codable {
-        public let name: String
-        public let train: Int
-        public let validation: Int
-        public let test: Int
-    }
-
     public let kind: String
     public let path: String
     public let compounds: Int
@@ -23,7 +18,7 @@ public struct LibrarySummary: Sendable, Codable {
     /// The mean fraction of fingerprint bits that are on.
     public let fingerprintDensity: Double
     public let assays: [Assay]
-    public let splits: [Split]
+    public let splits: [SplitCounts]
 
     public init(_ library: CompoundLibrary) {
         kind = "compound library"
@@ -37,10 +32,6 @@ public struct LibrarySummary: Sendable, Codable {
             return Assay(name: name, unit: library.assayUnits?[column], labelled: values.count, minimum: values.min(),
                          maximum: values.max(), mean: values.isEmpty ? nil : values.reduce(0, +) / Float(values.count))
         }
-        splits = library.splits.keys.sorted().map { name in
-            let codes = library.splits[name]!
-            return Split(name: name, train: codes.filter { $0 == 0 }.count, validation: codes.filter { $0 == 1 }.count,
-                         test: codes.filter { $0 == 2 }.count)
-        }
+        splits = SplitCounts.of(library.splits)
     }
 }

@@ -4,6 +4,7 @@ import TensorCore
 
 /// A labelled sequence set in Galen's `sequence-set/1` contract (`datasets/README.md`), in memory.
 public struct SequenceSet: Sendable {
+    public static let contract = "sequence-set/1"
     public let path: String
     /// [N, T, F], standardised with training statistics.
     public let sequences: Tensor

@@ -2,12 +2,14 @@ import ArgumentParser
 import DrugDiscovery
 import Foundation
 import HDF5
+import Imaging
+import Sequences
 
 /// `galen inspect`: what an HDF5 file holds, checked against Galen's contracts.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Describe a compound library or model file and check it against Galen's contract.",
-        discussion: "Lists every problem found and exits non-zero when there is any.")
+        abstract: "Describe a compound library, image set, sequence set or model file and check it against its contract.",
+        discussion: "Lists every problem found in a compound library and exits non-zero when there is any; image sets, sequence sets and models stop at the first.")
 
     @Argument(help: "The HDF5 file.")
     var file: String
@@ -17,14 +19,23 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let root = try HDF5File.open(file)
-        let attributes = Set(try root.attributes.names())
+        let attributes = try root.attributes.names()
+        func text(_ name: String) throws -> String? {
+            guard attributes.contains(name), case .string(let value) = try root.attributes.get(name) else { return nil }
+            return value
+        }
+        let (model, contract) = (try text("galen_model"), try text("galen_contract"))
         try root.close()
-        if attributes.contains("galen_model") {
-            try describeModel()
-        } else if attributes.contains("galen_contract") || !attributes.contains("model_config") {
-            try describeLibrary()
-        } else {
-            throw CommandError("\(file) is a model file that is not a Galen drug-discovery model")
+        switch (model, contract) {
+        case (EfficacyModel.kind?, _): try describeModel()
+        case (ImageClassifier.kind?, _): try describeImageClassifier()
+        case (SequenceModel.kind?, _): try describeSequenceModel()
+        case (let kind?, _): throw CommandError("\(file): a model of kind '\(kind)', which this version of galen does not know")
+        case (nil, ImageSet.contract?): try describeImageSet()
+        case (nil, SequenceSet.contract?): try describeSequenceSet()
+        case (nil, _) where contract == nil && attributes.contains("model_config"):
+            throw CommandError("\(file) is a model file that is not a Galen model (no galen_model attribute)")
+        default: try describeLibrary()
         }
     }
 
@@ -59,25 +70,7 @@ struct Inspect: ParsableCommand {
                  format(assay.maximum.map(Double.init), 2), format(assay.mean.map(Double.init), 2)]
             }).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
-        for split in summary.splits {
-            lines.append("split \(split.name): \(split.train) train, \(split.validation) validation, \(split.test) test")
-        }
+        lines += summary.splits.map(\.description)
         return lines.joined(separator: "\n")
-    }
-
-    private func describeModel() throws {
-        let model = try EfficacyModel.load(file)
-        let settings = model.network.settings
-        if json {
-            try printJSON([
-                "kind": AnyEncodable("drug-discovery model"), "tasks": AnyEncodable(model.taskNames),
-                "units": AnyEncodable(model.taskUnits), "fingerprint_bits": AnyEncodable(settings.inputBits),
-                "latent_size": AnyEncodable(settings.latentSize), "parameters": AnyEncodable(model.network.parameterCount),
-            ])
-        } else {
-            print("\(file): drug-discovery model, \(model.taskNames.count) task(s): \(model.taskNames.joined(separator: ", "))")
-            print("fingerprints: \(settings.inputBits) bits; latent code: \(settings.latentSize)")
-            print(model.network.summary())
-        }
     }
 }

@@ -13,6 +13,9 @@ struct ImageCommandTests {
             let train = try galen("image", "train", "--data", breastMNIST, "--epochs", "3", "--augment", "--out", model)
             #expect(train.status == 0, "\(train.errors)")
             #expect(train.output.contains("validation: accuracy") && train.output.contains("on 78 images"))
+            let inspect = try galen("inspect", model)
+            #expect(inspect.status == 0 && inspect.output.contains("image classifier, classes: malignant, normal or benign"),
+                    "\(inspect.output) \(inspect.errors)")
             let evaluate = try galen("image", "evaluate", "--model", model, "--data", breastMNIST)
             #expect(evaluate.status == 0 && evaluate.output.contains("test part of split medmnist: 156 images"), "\(evaluate.errors)")
             #expect(evaluate.output.contains("confusion matrix") && evaluate.output.contains("normal or benign"))

@@ -37,9 +37,21 @@ struct InspectTests {
         #expect(summary?["compounds"] as? Int == 615)
     }
 
+    @Test func describesImageAndSequenceSets() throws {
+        let images = try galen("inspect", TestSupport.preparedData.appendingPathComponent("breastmnist.h5").path)
+        #expect(images.status == 0, "\(images.errors)")
+        #expect(images.output.contains("image set, 780 images of 1×28×28"))
+        #expect(images.output.contains("classes: malignant 210, normal or benign 570"))
+        #expect(images.output.contains("split medmnist: 546 train, 78 validation, 156 test\nconforms to image-set/1"))
+        let sequences = try galen("inspect", TestSupport.preparedData.appendingPathComponent("physionet2012.h5").path, "--json")
+        let summary = try JSONSerialization.jsonObject(with: Data(sequences.output.utf8)) as? [String: Any]
+        #expect(summary?["kind"] as? String == "sequence set" && summary?["rows"] as? Int == 4000, "\(sequences.output) \(sequences.errors)")
+        #expect(summary?["shape"] as? [Int] == [48, 111] && summary?["statics"] as? Int == 8)
+    }
+
     static let violations: [(String, String, @Sendable (HDF5File) throws -> Void)] = [
-        ("contract", "root attribute galen_contract is 'image-set/1', not compound-library/1", {
-            try $0.attributes.set("galen_contract", "image-set/1")
+        ("contract", "root attribute galen_contract is 'compound-library/9', not compound-library/1", {
+            try $0.attributes.set("galen_contract", "compound-library/9")
         }),
         ("no ids", "/ids is missing", { try $0.remove("ids") }),
         ("repeated ids", "/ids are not unique", { file in

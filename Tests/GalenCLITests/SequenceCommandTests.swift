@@ -14,6 +14,8 @@ struct SequenceCommandTests {
                 let model = folder.appendingPathComponent("m.h5").path
                 let train = try runTool([TestSupport.galen, "sequence", "train", "--data", data, "--epochs", "2", "--out", model, "--overwrite"] + extra)
                 #expect(train.status == 0, "\(train.errors)")
+                let inspect = try galen("inspect", model)
+                #expect(inspect.status == 0 && inspect.output.contains("sequence classifier, classes: "), "\(inspect.output) \(inspect.errors)")
                 // ECG200 has no stored validation part: evaluation finds the one carved for training.
                 let evaluate = try galen("sequence", "evaluate", "--model", model, "--data", data, "--split", "validation", "--json")
                 let report = try JSONSerialization.jsonObject(with: Data(evaluate.output.utf8)) as? [String: Any]

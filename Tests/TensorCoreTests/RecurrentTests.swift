@@ -67,6 +67,33 @@ struct RecurrentTests {
     }
 }
 
+@Suite("Fused recurrent ops, batch shared across cores")
+struct RecurrentSharesTests {
+    /// 40 rows run as one share per core (20 each on two cores); one row alone is always one share.
+    @Test(arguments: ["lstm", "gru"])
+    func sharedBatchMatchesRowByRow(_ cell: String) {
+        let (batch, steps, hidden) = (40, 6, 3), width = (cell == "lstm" ? 4 : 3) * hidden
+        let x = sample([batch, steps, width], seed: 80), w = sample([hidden, width], seed: 81, in: -1...1)
+        let bias = sample([width], seed: 82), weights = sample([batch, steps, hidden], seed: 83)
+        var generator = RandomGenerator(seed: 84)
+        let mask = Tensor((0..<batch * steps).map { _ in Float.random(in: 0..<1, using: &generator) < 0.25 ? 0 : 1 }, shape: [batch, steps])
+        func run(_ rows: Range<Int>) -> (output: [Float], dx: [Float], dw: [Float], db: [Float]) {
+            var (xs, ws, bs) = (x.slice(axis: 0, rows).detached, w.detached, bias.detached)
+            (xs.requiresGrad, ws.requiresGrad, bs.requiresGrad) = (true, true, true)
+            let m = mask.slice(axis: 0, rows)
+            let out = cell == "lstm" ? xs.lstmSequence(recurrent: ws, mask: m) : xs.gruSequence(recurrent: ws, recurrentBias: bs, mask: m)
+            (out * weights.slice(axis: 0, rows)).sum().backward()
+            return (out.scalars, xs.grad!.scalars, ws.grad!.scalars, bs.grad?.scalars ?? [])
+        }
+        let whole = run(0..<batch), rows = (0..<batch).map { run($0..<$0 + 1) }
+        func summed(_ parts: [[Float]]) -> [Float] { parts.dropFirst().reduce(parts[0]) { zip($0, $1).map(+) } }
+        #expect(isClose(whole.output, rows.flatMap(\.output)))
+        #expect(isClose(whole.dx, rows.flatMap(\.dx)))
+        #expect(isClose(whole.dw, summed(rows.map(\.dw)), tolerance: 1e-4))
+        #expect(isClose(whole.db, summed(rows.map(\.db)), tolerance: 1e-4))
+    }
+}
+
 @Suite("Fused recurrent ops, repeated backward")
 struct RecurrentRepeatedBackwardTests {
     @Test func twoLossesOverOneForwardPassAccumulateBothGradients() {

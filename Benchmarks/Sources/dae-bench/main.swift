@@ -37,5 +37,6 @@ for index in 0..<steps {
     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
 let median = times.sorted()[times.count / 2]
-print("BLAS: \(BLAS.configuration); median step \(String(format: "%.1f", median * 1000)) ms over \(steps) steps")
+print("BLAS: \(BLAS.configuration)")
+print(String(format: "median step %.1f ms over %d steps", median * 1000, steps))
 print(String(format: "dae training = %.0f samples/s", Double(batchSize) / median))
