@@ -19,8 +19,11 @@ extension Tensor {
                                     let left = ox * g.strideX - g.padLeft
                                     let columns = Swift.max(left, 0)..<Swift.min(left + g.kernelWidth, g.width)
                                     var bestIndex = base + rows.lowerBound * g.width + columns.lowerBound, best = xs[bestIndex]
+                                    // Selects rather than branches: on real activations the comparison is a coin toss.
                                     @inline(__always) func consider(_ index: Int) {
-                                        if xs[index] > best || xs[index].isNaN { (best, bestIndex) = (xs[index], index) }
+                                        let value = xs[index], better = value > best || value.isNaN
+                                        best = better ? value : best
+                                        bestIndex = better ? index : bestIndex
                                     }
                                     if rows.count == 2 && columns.count == 2 {
                                         // The usual 2×2 window, unrolled: the loops below cost more than the comparisons.
