@@ -23,7 +23,11 @@ extension Tensor {
         let output = makeScalars(count) { out in
             scalars.withUnsafeBufferPointer { source in
                 forEachRun(newShape, [axes.map { sourceStrides[$0] }]) { start, length, offsets, steps in
-                    for i in 0..<length { out[start + i] = source[offsets[0] + i * steps[0]] }
+                    if steps[0] == 1 {  // the last axis stays last: whole rows move at once
+                        (out.baseAddress! + start).initialize(from: source.baseAddress! + offsets[0], count: length)
+                    } else {
+                        for i in 0..<length { out[start + i] = source[offsets[0] + i * steps[0]] }
+                    }
                 }
             }
         }
