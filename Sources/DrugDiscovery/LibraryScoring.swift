@@ -11,6 +11,8 @@ public struct ScoringOptions: Sendable {
     public var rows: Range<Int>?
     /// Compress outputs with shuffle and gzip (level 4); smaller files, slower writes.
     public var compress = false
+    /// Store the values as float16 (half the size; about three significant digits) instead of float32.
+    public var halfPrecision = false
     /// Told the number of rows done so far after each block.
     public var progress: @Sendable (Int) -> Void = { _ in }
 
@@ -87,7 +89,7 @@ extension EfficacyModel {
             let names = try setup(file)
             let chunkRows = Swift.min(blockSize, rows.count)
             let outputs = try zip(names, columns).map { name, width in
-                try file.createDataset(name, elementType: .float32, shape: [rows.count, width], chunks: [chunkRows, width],
+                try file.createDataset(name, elementType: options.halfPrecision ? .float16 : .float32, shape: [rows.count, width], chunks: [chunkRows, width],
                                        gzipLevel: options.compress ? 4 : nil, shuffle: options.compress)
             }
             let ids = try file.createDataset("ids", elementType: .string, shape: [rows.count], chunks: [chunkRows])
@@ -100,7 +102,13 @@ extension EfficacyModel {
             }, write: { block, result in
                 let (datasets, idDataset) = sink.value
                 let start = block.lowerBound - rows.lowerBound
-                for (dataset, values) in zip(datasets, result.1) { try dataset.writeRows(values, at: start) }
+                for (dataset, values) in zip(datasets, result.1) {
+                    if options.halfPrecision {
+                        try dataset.writeRows(values.map(Float16.init), at: start)
+                    } else {
+                        try dataset.writeRows(values, at: start)
+                    }
+                }
                 try idDataset.writeRows(result.0, at: start)
                 options.progress(done.add(block.count))
             })

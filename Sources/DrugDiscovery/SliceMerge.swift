@@ -48,6 +48,7 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
             let copy = try output.createDataset(path, elementType: try source.elementType, shape: try source.shape)
             switch try source.elementType {
             case .string: try copy.write(try source.read(as: String.self))
+            case .float16: try copy.write(try source.read(as: Float16.self))
             default: try copy.write(try source.read(as: Float.self))
             }
         }
@@ -66,6 +67,7 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
                     let rows = from..<Swift.min(from + Swift.max(1, blockSize / Swift.max(width, 1)), slice.end - slice.start)
                     switch type {
                     case .string: try target.writeRows(try source.readRows(rows, as: String.self), at: slice.start + from)
+                    case .float16: try target.writeRows(try source.readRows(rows, as: Float16.self), at: slice.start + from)
                     default: try target.writeRows(try source.readRows(rows, as: Float.self), at: slice.start + from)
                     }
                 }

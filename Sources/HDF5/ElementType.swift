@@ -2,12 +2,13 @@
 
 /// The element types Galen reads and writes.
 public enum ElementType: Sendable, Hashable, CustomStringConvertible {
-    case float32, float64, int8, int16, int32, int64, uint8
+    case float16, float32, float64, int8, int16, int32, int64, uint8
     /// Text: written as variable-length UTF-8; fixed-length and ASCII strings are read too.
     case string
 
     public var description: String {
         switch self {
+        case .float16: "float16"
         case .float32: "float32"
         case .float64: "float64"
         case .int8: "int8"
@@ -23,6 +24,7 @@ public enum ElementType: Sendable, Hashable, CustomStringConvertible {
     /// little-endian, as h5py and numpy write on every common machine.
     func makeFileType() -> hid_t {
         let stored: hid_t = switch self {
+        case .float16: halfPrecisionType
         case .float32: H5T_IEEE_F32LE_g
         case .float64: H5T_IEEE_F64LE_g
         case .int8: H5T_STD_I8LE_g
@@ -44,6 +46,7 @@ public enum ElementType: Sendable, Hashable, CustomStringConvertible {
     init(storedType type: hid_t, site: Site) throws {
         let size = H5Tget_size(type)
         switch H5Tget_class(type) {
+        case H5T_FLOAT where size == 2: self = .float16
         case H5T_FLOAT where size == 4: self = .float32
         case H5T_FLOAT where size == 8: self = .float64
         case H5T_INTEGER where H5Tget_sign(type) == H5T_SGN_NONE:
@@ -79,6 +82,16 @@ public enum ElementType: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// IEEE 754 binary16, little-endian: HDF5 1.10 has no predefined half type, so it is derived from
+/// float32's (h5py stores numpy's float16 the same way). Made once and never closed.
+let halfPrecisionType: hid_t = {
+    let type = H5Tcopy(H5T_IEEE_F32LE_g)
+    H5Tset_fields(type, 15, 10, 5, 0, 10)
+    H5Tset_size(type, 2)
+    H5Tset_ebias(type, 15)
+    return type
+}()
+
 /// A number type that moves between Swift arrays and HDF5 without conversion.
 public protocol HDF5Scalar: BitwiseCopyable, Sendable {
     static var elementType: ElementType { get }
@@ -88,6 +101,7 @@ extension HDF5Scalar {
     /// The in-memory type; HDF5 converts only byte order between it and the stored type.
     static var memoryType: hid_t {
         switch elementType {
+        case .float16: halfPrecisionType
         case .float32: H5T_NATIVE_FLOAT_g
         case .float64: H5T_NATIVE_DOUBLE_g
         case .int8: H5T_NATIVE_INT8_g
@@ -100,6 +114,7 @@ extension HDF5Scalar {
     }
 }
 
+extension Float16: HDF5Scalar { public static var elementType: ElementType { .float16 } }
 extension Float: HDF5Scalar { public static var elementType: ElementType { .float32 } }
 extension Double: HDF5Scalar { public static var elementType: ElementType { .float64 } }
 extension Int8: HDF5Scalar { public static var elementType: ElementType { .int8 } }

@@ -7,7 +7,7 @@ import HDF5
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the latent codes of a compound library to HDF5, streaming it in blocks.",
-        discussion: "Output: /embeddings float32 [rows, latent] and /ids, with the model's SHA-256 and the source recorded as attributes.")
+        discussion: "Output: /embeddings float32 [rows, latent] (float16 with --float16) and /ids, with the model's SHA-256 and the source recorded as attributes.")
 
     @OptionGroup var scoring: ScoringArguments
     @OptionGroup var output: OutputFile

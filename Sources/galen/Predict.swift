@@ -8,12 +8,18 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict assay values for a compound library, streaming it in blocks, to HDF5 or (by extension) CSV.",
         discussion: """
-            HDF5 output: /predictions/values float32 [rows, tasks] in the assays' units, /predictions/names, \
+            HDF5 output: /predictions/values float32 (float16 with --float16) [rows, tasks] in the assays' units, /predictions/names, \
             /predictions/units, /ids, and for an ensemble /predictions/spread (the members' standard deviation).
             """)
 
     @OptionGroup var scoring: ScoringArguments
     @OptionGroup var output: OutputFile
+
+    func validate() throws {
+        guard !(scoring.float16 && output.path.lowercased().hasSuffix(".csv")) else {
+            throw ValidationError("--float16 is for HDF5 output; a CSV file holds the values as text")
+        }
+    }
 
     func run() throws {
         let model = try EfficacyModel.load(scoring.model)

@@ -18,6 +18,9 @@ struct ScoringArguments: ParsableArguments {
     @Flag(help: "Compress the output with shuffle and gzip (smaller, slower).")
     var compress = false
 
+    @Flag(help: "Store the values as float16 (half the size, about three significant digits); HDF5 output only.")
+    var float16 = false
+
     func validate() throws {
         guard blockSize >= 1 else { throw ValidationError("--block-size must be positive") }
     }
@@ -27,6 +30,7 @@ struct ScoringArguments: ParsableArguments {
         options.blockSize = blockSize
         options.rows = rows?.range
         options.compress = compress
+        options.halfPrecision = float16
         options.progress = { progress.update($0) }
         return options
     }

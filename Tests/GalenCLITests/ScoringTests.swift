@@ -81,6 +81,27 @@ struct ScoringTests {
         }
     }
 
+    @Test func float16OutputIsTheFloat32OneRoundedAndMergesLikeIt() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder, ensemble: 1)
+            func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+            #expect(try galen("encode", "--model", model, "--library", smallTarget, "--out", path("e32.h5")).status == 0)
+            for (name, rows) in [("e16.h5", nil), ("a.h5", "0:300"), ("b.h5", "300:615")] as [(String, String?)] {
+                let run = try runTool([TestSupport.galen, "encode", "--model", model, "--library", smallTarget, "--float16",
+                                       "--out", path(name)] + (rows.map { ["--rows", $0] } ?? []))
+                #expect(run.status == 0, "\(run.errors)")
+            }
+            #expect(try galen("merge", path("a.h5"), path("b.h5"), "--out", path("m16.h5")).status == 0)
+            let single = try HDF5File.open(path("e32.h5")).dataset("embeddings").read(as: Float.self)
+            let half = try HDF5File.open(path("e16.h5")).dataset("embeddings")
+            #expect(try half.elementType == .float16)
+            #expect(try half.read(as: Float16.self) == single.map(Float16.init))
+            #expect(try HDF5File.open(path("m16.h5")).dataset("embeddings").read(as: Float16.self) == half.read(as: Float16.self))
+            let csv = try galen("predict", "--model", model, "--library", smallTarget, "--float16", "--out", path("p.csv"))
+            #expect(csv.status != 0 && csv.errors.contains("--float16 is for HDF5 output"))
+        }
+    }
+
     @Test func ensembleMembersRepeatSingleModelsAndOneMemberHasNoSpread() throws {
         try withTemporaryFolder { folder in
             let single = try EfficacyModel.load(try trainSmallModel(in: folder, ensemble: 1, seed: 4))

@@ -61,6 +61,29 @@ import TestSupport
         }
     }
 
+    @Test func float16GoesBothWaysWithH5py() throws {
+        let values: [Float16] = [0, 0.5, -1.25, 1000, 65504, -0.000061035156]
+        try withTemporaryFile { path in
+            let file = try HDF5File.create(path, ifExists: .truncate)
+            try file.createDataset("half", elementType: .float16, shape: [2, 3]).write(values)
+            try file.close()
+            let check = try runTool(["python3", "-c", """
+                import h5py, numpy as np, sys
+                f = h5py.File(sys.argv[1], "a")
+                d = f["half"]
+                assert d.dtype == np.float16, d.dtype
+                assert (d[:] == np.array([[0, 0.5, -1.25], [1000, 65504, -2.0**-14]], dtype=np.float16)).all(), d[:]
+                f["from_h5py"] = np.array([1.5, -2, 0.099975586], dtype=np.float16)
+                f.close()
+                """, path])
+            try #require(check.status == 0, "h5py: \(check.errors)")
+            let back = try HDF5File.open(path)
+            #expect(try back.dataset("half").read(as: Float16.self) == values)
+            #expect(try back.dataset("from_h5py").elementType == .float16)
+            #expect(try back.dataset("from_h5py").read(as: Float16.self) == [1.5, -2, 0.099975586])
+        }
+    }
+
     @Test func h5dumpPrintsWhatWeWrite() throws {
         try withTemporaryFile { path in
             try writeReference(path)
