@@ -31,7 +31,9 @@ let package = Package(
         // glibc's allocator settings (mallopt), which Glibc's Swift module does not export.
         .systemLibrary(name: "CMalloc"),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "TensorCore", dependencies: ["CBLAS", .target(name: "CMalloc", condition: .when(platforms: [.linux]))]),
+        // Hot loops in C, compiled for AVX2 and FMA as well as portably, chosen at run time.
+        .target(name: "CKernels"),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels", .target(name: "CMalloc", condition: .when(platforms: [.linux]))]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5"]),
         .target(name: "DrugDiscovery", dependencies: ["NeuralNet", "HDF5"]),
         .target(name: "Imaging", dependencies: ["NeuralNet", "HDF5"]),

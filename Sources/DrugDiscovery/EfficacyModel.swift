@@ -35,6 +35,9 @@ public final class EfficacyModel {
         withoutGrad { network.encode(fingerprints) }
     }
 
+    /// Latent codes of fingerprints given by their on-bits, as streaming encodes them.
+    public func encode(_ fingerprints: BinaryRows) -> Tensor { network.encode(fingerprints) }
+
     /// Predictions in the assays' own units, [rows, tasks]: the members' mean, and their
     /// standard deviation (zero for a single model).
     public struct Prediction {
@@ -43,10 +46,17 @@ public final class EfficacyModel {
     }
 
     public func predict(_ fingerprints: Tensor) -> Prediction {
-        let outputs = members.map { member in
-            let standardized = member.predict(fingerprints)
-            return Tensor(scaling.original(standardized.scalars, tasks: taskNames.count), shape: standardized.shape)
-        }
+        combine(members.map { $0.predict(fingerprints) })
+    }
+
+    /// Predictions for fingerprints given by their on-bits, as streaming predicts them.
+    public func predict(_ fingerprints: BinaryRows) -> Prediction {
+        combine(members.map { member in withoutGrad { member.head(member.encode(fingerprints)) } })
+    }
+
+    /// The members' standardised outputs back in the assays' units, then their mean and spread.
+    private func combine(_ standardized: [Tensor]) -> Prediction {
+        let outputs = standardized.map { Tensor(scaling.original($0.scalars, tasks: taskNames.count), shape: $0.shape) }
         return withoutGrad {
             let mean = outputs.dropFirst().reduce(outputs[0], +) / Float(outputs.count)
             let variance = outputs.map { ($0 - mean) * ($0 - mean) }.reduce(Tensor.zeros(mean.shape), +) / Float(outputs.count)

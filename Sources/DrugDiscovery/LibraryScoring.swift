@@ -69,7 +69,7 @@ extension EfficacyModel {
     /// datasets, and run read → compute → write over blocks.
     private func stream(
         modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions, kind: String,
-        columns: [Int], setup: (HDF5File) throws -> [String], compute: @escaping (Tensor) -> [Tensor]
+        columns: [Int], setup: (HDF5File) throws -> [String], compute: @escaping (BinaryRows) -> [Tensor]
     ) throws {
         let library = try LibraryStream(path: libraryPath)
         guard library.bits == fingerprintBits else {
@@ -98,7 +98,7 @@ extension EfficacyModel {
             let sink = UncheckedSendable((outputs, ids))
             let done = Counter()
             try runPipeline(blocks: blocks, read: { try source.value.read($0) }, compute: { block in
-                (block.ids, withoutGrad { compute(block.fingerprints(bits: bits)) }.map(\.scalars))
+                (block.ids, compute(block.onBits(bits: bits)).map(\.scalars))
             }, write: { block, result in
                 let (datasets, idDataset) = sink.value
                 let start = block.lowerBound - rows.lowerBound

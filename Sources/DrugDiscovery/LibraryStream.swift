@@ -46,8 +46,25 @@ public final class LibraryStream {
 }
 
 extension LibraryStream.Block {
-    /// The fingerprints as a [rows, bits] tensor of 0 and 1.
-    public func fingerprints(bits: Int) -> Tensor {
-        Tensor(unpackBits(packed, rows: Array(0..<rows.count), bytesPerRow: (bits + 7) / 8, bits: bits), shape: [rows.count, bits])
+    /// The fingerprints as the positions of their on-bits, read straight from the packed bytes
+    /// (most significant bit first, as numpy.packbits writes them).
+    public func onBits(bits: Int) -> BinaryRows {
+        let bytesPerRow = (bits + 7) / 8
+        var rowStarts = [0], columns: [Int32] = []
+        columns.reserveCapacity(packed.count * 2)
+        packed.withUnsafeBufferPointer { bytes in
+            for row in 0..<rows.count {
+                for byteIndex in 0..<bytesPerRow {
+                    var byte = bytes[row * bytesPerRow + byteIndex]
+                    while byte != 0 {
+                        let bit = byte.leadingZeroBitCount, position = byteIndex * 8 + bit
+                        if position < bits { columns.append(Int32(position)) }
+                        byte &= ~(0x80 >> UInt8(bit))
+                    }
+                }
+                rowStarts.append(columns.count)
+            }
+        }
+        return BinaryRows(rowStarts: rowStarts, columns: columns, width: bits)
     }
 }

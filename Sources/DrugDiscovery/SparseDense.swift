@@ -30,4 +30,12 @@ public final class SparseDense: Layer {
         let product = input.sparseMatmul(dense.kernel.value)
         return dense.bias.map { product + $0.value } ?? product
     }
+
+    /// The same layer on fingerprints given by their on-bits, for inference: no float matrix of
+    /// the fingerprints is made, and no graph is recorded.
+    public func callAsFunction(_ input: BinaryRows) -> Tensor {
+        require(input.width == dense.inputCount, "SparseDense: fingerprints of \(input.width) bits, not \(dense.inputCount)")
+        let product = input.matmul(dense.kernel.value)
+        return withoutGrad { dense.bias.map { product + $0.value } ?? product }
+    }
 }

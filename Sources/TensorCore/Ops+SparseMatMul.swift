@@ -6,17 +6,17 @@ extension Tensor {
     public func sparseMatmul(_ weights: Tensor) -> Tensor {
         require(rank == 2 && weights.rank == 2 && shape[1] == weights.shape[0],
                 "sparseMatmul: shapes \(shape) and \(weights.shape) are not [batch, k] and [k, n]")
-        let (batch, inputs, width) = (shape[0], shape[1], weights.shape[1])
-        let entries = nonZeroEntries(rows: batch, columns: inputs)
+        let (batch, width) = (shape[0], weights.shape[1])
+        let entries = nonZeroEntries()
         let output = makeScalars(batch * width) { out in
-            weights.scalars.withUnsafeBufferPointer { w in
-                let (o, wp) = (out.baseAddress!, w.baseAddress!)
-                parallelRanges(batch, grain: 16) { rows in
-                    for row in rows {
-                        let target = o + row * width
-                        target.initialize(repeating: 0, count: width)
-                        for (column, value) in entries[row] {
-                            addScaled(target, wp + column * width, value, width)
+            entries.rowStarts.withUnsafeBufferPointer { starts in
+                entries.columns.withUnsafeBufferPointer { columns in
+                    entries.values.withUnsafeBufferPointer { values in
+                        weights.scalars.withUnsafeBufferPointer { w in
+                            let (o, s, c, v, wp) = (out.baseAddress!, starts.baseAddress!, columns.baseAddress!, values.baseAddress!, w.baseAddress!)
+                            parallelRanges(batch, grain: 16) { rows in
+                                gatherSum(rows, rowStarts: s, columns: c, values: v, weights: wp, width: width, into: o)
+                            }
                         }
                     }
                 }
@@ -26,33 +26,39 @@ extension Tensor {
             [batch, width], output,
             (self, { $0.matmul(weights, transposeOther: true) }),
             (weights, { g in
-                var gradient = [Float](repeating: 0, count: inputs * width)
+                var gradient = [Float](repeating: 0, count: weights.count)
                 gradient.withUnsafeMutableBufferPointer { d in
                     g.scalars.withUnsafeBufferPointer { gs in
                         let (dp, gp) = (d.baseAddress!, gs.baseAddress!)
                         // Split by output columns, so that no two threads add into the same place.
                         parallelRanges(width, grain: 128) { columns in
                             for row in 0..<batch {
-                                for (column, value) in entries[row] {
-                                    addScaled(dp + column * width + columns.lowerBound,
-                                              gp + row * width + columns.lowerBound, value, columns.count)
+                                for entry in entries.rowStarts[row]..<entries.rowStarts[row + 1] {
+                                    addScaled(dp + Int(entries.columns[entry]) * width + columns.lowerBound,
+                                              gp + row * width + columns.lowerBound, entries.values[entry], columns.count)
                                 }
                             }
                         }
                     }
                 }
-                return Tensor(gradient, shape: [inputs, width])
+                return Tensor(gradient, shape: weights.shape)
             }))
     }
 
-    /// The non-zero (column, value) pairs of each row of a [rows, columns] matrix.
-    private func nonZeroEntries(rows: Int, columns: Int) -> [[(Int, Float)]] {
+    /// The non-zero entries of a [rows, columns] matrix, row by row (compressed sparse rows).
+    private func nonZeroEntries() -> (rowStarts: [Int], columns: [Int32], values: [Float]) {
+        var (rowStarts, columns, values) = ([0], [Int32](), [Float]())
         scalars.withUnsafeBufferPointer { x in
-            (0..<rows).map { row in
-                let base = row * columns
-                return (0..<columns).compactMap { column in x[base + column] == 0 ? nil : (column, x[base + column]) }
+            for row in 0..<shape[0] {
+                let base = row * shape[1]
+                for column in 0..<shape[1] where x[base + column] != 0 {
+                    columns.append(Int32(column))
+                    values.append(x[base + column])
+                }
+                rowStarts.append(columns.count)
             }
         }
+        return (rowStarts, columns, values)
     }
 }
 

@@ -51,4 +51,14 @@ struct ModelTests {
         #expect(rebuilt.namedParameters.map(\.name) == model.namedParameters.map(\.name))
         #expect(model.encoder.layers.first?.layer is SparseDense)
     }
+
+    @Test func streamedOnBitsGiveTheSameCodesAsUnpackedFingerprints() throws {
+        var generator = RandomGenerator(seed: 4)
+        let settings = AutoencoderSettings(inputBits: 2048, encoderWidths: [100, 12], decoderWidths: [16], headWidths: [8], tasks: 1)
+        let model = DenoisingAutoencoder(settings, generator: &generator)
+        let block = try LibraryStream(path: smallTarget).read(0..<300)
+        let library = try CompoundLibrary.load(smallTarget)
+        let unpacked = withoutGrad { model.encode(library.fingerprints(Array(0..<300))) }
+        #expect(model.encode(block.onBits(bits: 2048)).scalars == unpacked.scalars)
+    }
 }

@@ -78,3 +78,20 @@ struct ForwardValueTests {
         #expect(a.relu().scalars == expectedRelu)
     }
 }
+
+@Suite("Binary rows")
+struct BinaryRowsTests {
+    /// Widths that leave a tail after whole groups of eight lanes, and a row with no ones.
+    @Test(arguments: [5, 13, 64])
+    func productEqualsTheDenseProduct(_ outputs: Int) {
+        var generator = RandomGenerator(seed: 90)
+        let (rows, width) = (7, 37)
+        var ones = (0..<rows).map { _ in (0..<width).filter { _ in Float.random(in: 0..<1, using: &generator) < 0.2 }.map(Int32.init) }
+        ones[3] = []
+        let binary = BinaryRows(rowStarts: ones.reduce(into: [0]) { $0.append($0.last! + $1.count) }, columns: ones.flatMap { $0 }, width: width)
+        let dense = Tensor((0..<rows).flatMap { row in (0..<width).map { ones[row].contains(Int32($0)) ? Float(1) : 0 } }, shape: [rows, width])
+        let weights = sample([width, outputs], seed: 91)
+        #expect(isClose(binary.matmul(weights).scalars, dense.matmul(weights).scalars, tolerance: 1e-5))
+        #expect(binary.matmul(weights).scalars[(3 * outputs)..<(4 * outputs)].allSatisfy { $0 == 0 })
+    }
+}
