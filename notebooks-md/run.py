@@ -7,15 +7,18 @@
 
 A notebook is Markdown. Fenced blocks tagged `bash` run in bash, `python` blocks share one namespace
 per notebook (like a Jupyter kernel), and a block with `file=PATH` in its tag is written to PATH
-instead of run. A block tagged `output` right after a block is what that block printed. Comments
-steer the runner:
+instead of run; any other tag is not run, and an output block after it is an error. A block tagged
+`output` right after a block is what that block printed on standard output (--update fills it, so
+start with an empty one). Comments steer the runner:
 
     <!-- quick: "--epochs 150" -> "--epochs 2" -->   small settings for CI, applied to every block
     <!-- tolerance: 0.1 -->                           relative tolerance for numbers in --full runs
     <!-- skip: why -->                               the next block is not run
 
 With small settings only the shape of each output is checked: the same lines with the same words,
-numbers where the notebook has numbers (a line `...` stands for any number of lines). Blocks run
+numbers where the notebook has numbers (a line `...` stands for any number of lines); a quick
+setting that no block contains is an error, so that rewording a command cannot silently turn CI's
+small run into a full one. Blocks run
 from a scratch folder that looks like the repository root (`datasets/`, `Benchmarks/`,
 `Package.swift` and `Sources/` are linked into it), with Galen's release build on PATH; plots are written to
 `notebooks-md/images/` there and copied into the repository by --update.
@@ -90,15 +93,17 @@ def parse(text):
 
 
 def prepare_scratch(name):
+    """An empty scratch folder (but for `example/`, whose Swift build is kept to save minutes)."""
     scratch = SCRATCH / name
     scratch.mkdir(parents=True, exist_ok=True)
+    for entry in scratch.iterdir():
+        if entry.is_symlink() or entry.is_file():
+            entry.unlink()
+        elif entry.name != "example":
+            shutil.rmtree(entry)
     for entry in LINKED:
-        link = scratch / entry
-        if not link.is_symlink():
-            link.symlink_to(REPOSITORY / entry)
-    images = scratch / "notebooks-md" / "images"
-    shutil.rmtree(images, ignore_errors=True)
-    images.mkdir(parents=True)
+        (scratch / entry).symlink_to(REPOSITORY / entry)
+    (scratch / "notebooks-md" / "images").mkdir(parents=True)
     return scratch
 
 
@@ -121,7 +126,7 @@ def run_block(block, code, scratch, namespace, environment):
             os.chdir(scratch)
             with contextlib.redirect_stdout(captured):
                 exec(compile(code, f"block at line {block.line}", "exec"), namespace)
-        except Exception:
+        except BaseException:  # SystemExit too: a block must not end the runner
             raise NotebookFailure(captured.getvalue()[-3000:] + traceback.format_exc(limit=-3))
         finally:
             os.chdir(directory)
@@ -164,21 +169,26 @@ def run_notebook(path, full, update):
     text = path.read_text()
     blocks, substitutions, tolerance = parse(text)
     scratch = prepare_scratch(path.stem)
-    environment = dict(os.environ, PATH=f"{REPOSITORY / '.build' / 'release'}:{os.environ['PATH']}")
+    environment = dict(os.environ)
     namespace = {"__name__": "__notebook__"}
-    actual_outputs = []
+    actual_outputs, substituted = [], set()
     for block in blocks:
         if block.skipped:
             continue
         code = block.code
         if not full:
             for old, new in substitutions:
-                code = code.replace(old, new)
+                if old in code:
+                    substituted.add(old)
+                    code = code.replace(old, new)
         try:
             printed = run_block(block, code, scratch, namespace, environment)
         except NotebookFailure as failure:
             raise NotebookFailure(f"{path.name}, block at line {block.line}: {failure}") from None
         if printed is None:
+            if block.output is not None:
+                raise NotebookFailure(f"{path.name}, block at line {block.line}: an output block follows a "
+                                      f"'{block.language}' block, which the runner cannot run")
             continue
         done = f"wrote {block.attributes['file']}" if "file" in block.attributes else f"{block.language} ok"
         print(f"  line {block.line}: {done}", flush=True)
@@ -188,6 +198,8 @@ def run_notebook(path, full, update):
             problem = mismatch(block.output.code, printed, full, tolerance)
             if problem:
                 raise NotebookFailure(f"{path.name}, block at line {block.line}: {problem}")
+    if not full and (unused := [old for old, _ in substitutions if old not in substituted]):
+        raise NotebookFailure(f"{path.name}: quick settings that no block contains: {unused}")
     if update:
         rewrite(path, text, actual_outputs)
         images = scratch / "notebooks-md" / "images"
@@ -197,16 +209,12 @@ def run_notebook(path, full, update):
 
 
 def rewrite(path, text, actual_outputs):
-    """Puts each block's new output into its output block (adding one where a block printed but had none)."""
+    """Puts each block's new output into its output block; a block without one stays without."""
     lines = text.split("\n")
     for block, printed in sorted(actual_outputs, key=lambda pair: -pair[0].span[0]):
-        body = printed.rstrip("\n").split("\n") if printed.strip() else []
         if block.output is not None:
             start, end = block.output.span
-            lines[start + 1:end] = body
-        elif body:
-            end = block.span[1]
-            lines[end + 1:end + 1] = ["", "```output", *body, "```"]
+            lines[start + 1:end] = printed.rstrip("\n").split("\n") if printed.strip() else []
     path.write_text("\n".join(lines))
 
 
@@ -217,6 +225,8 @@ def main():
     parser.add_argument("--update", action="store_true", help="full run that rewrites outputs and plots")
     arguments = parser.parse_args()
     os.environ["MPLBACKEND"] = "Agg"  # python blocks run in this process and must not open windows
+    # Python blocks run here too, and programs they start should find galen as bash blocks do.
+    os.environ["PATH"] = f"{REPOSITORY / '.build' / 'release'}:{os.environ['PATH']}"
     notebooks = arguments.notebooks or sorted(p for p in NOTEBOOKS.glob("*.md") if p.name != "README.md") + [
         REPOSITORY / "README.md"]
     build = subprocess.run(["swift", "build", "-c", "release", "--product", "galen"], cwd=REPOSITORY,

@@ -46,7 +46,7 @@ public enum ElementType: Sendable, Hashable, CustomStringConvertible {
     init(storedType type: hid_t, site: Site) throws {
         let size = H5Tget_size(type)
         switch H5Tget_class(type) {
-        case H5T_FLOAT where size == 2: self = .float16
+        case H5T_FLOAT where size == 2 && H5Tequal(type, halfPrecisionType) > 0: self = .float16
         case H5T_FLOAT where size == 4: self = .float32
         case H5T_FLOAT where size == 8: self = .float64
         case H5T_INTEGER where H5Tget_sign(type) == H5T_SGN_NONE:
@@ -114,7 +114,9 @@ extension HDF5Scalar {
     }
 }
 
+#if !(os(macOS) && arch(x86_64))  // Swift has no Float16 on Intel Macs
 extension Float16: HDF5Scalar { public static var elementType: ElementType { .float16 } }
+#endif
 extension Float: HDF5Scalar { public static var elementType: ElementType { .float32 } }
 extension Double: HDF5Scalar { public static var elementType: ElementType { .float64 } }
 extension Int8: HDF5Scalar { public static var elementType: ElementType { .int8 } }

@@ -90,9 +90,10 @@ func makeScalars(_ count: Int, _ body: (UnsafeMutableBufferPointer<Float>) -> Vo
     }
 }
 
-/// Asks the kernel to back a large, untouched buffer with 2 MiB pages. A fresh multi-megabyte
-/// allocation is a new mapping, and faulting it in 4 KiB at a time costs more than the
-/// arithmetic that fills it (measured here: a 16M-float add went from 7.3 to 19.4 GB/s).
+/// Asks the kernel to back a large, untouched buffer with 2 MiB pages. When a multi-megabyte
+/// buffer is fresh memory (the heap's first growth to it; ``HeapReuse`` keeps it afterwards),
+/// faulting it in 4 KiB at a time costs more than the arithmetic that fills it (measured here:
+/// a 16M-float add went from 7.3 to 19.4 GB/s).
 private func adviseHugePages(_ buffer: UnsafeMutableBufferPointer<Float>) {
     let hugePage = 2 << 20
     guard buffer.count * MemoryLayout<Float>.stride >= 2 * hugePage, let base = buffer.baseAddress else { return }

@@ -24,15 +24,17 @@ struct Inspect: ParsableCommand {
             guard attributes.contains(name), case .string(let value) = try root.attributes.get(name) else { return nil }
             return value
         }
-        let (model, contract) = (try text("galen_model"), try text("galen_contract"))
+        // Contracts are matched by name, not version; each loader checks what it needs of the rest.
+        func name(_ contract: String) -> String { String(contract.prefix { $0 != "/" }) }
+        let (model, contract) = (try text("galen_model"), try text("galen_contract").map(name))
         try root.close()
         switch (model, contract) {
         case (EfficacyModel.kind?, _): try describeModel()
         case (ImageClassifier.kind?, _): try describeImageClassifier()
         case (SequenceModel.kind?, _): try describeSequenceModel()
         case (let kind?, _): throw CommandError("\(file): a model of kind '\(kind)', which this version of galen does not know")
-        case (nil, ImageSet.contract?): try describeImageSet()
-        case (nil, SequenceSet.contract?): try describeSequenceSet()
+        case (nil, name(ImageSet.contract)?): try describeImageSet()
+        case (nil, name(SequenceSet.contract)?): try describeSequenceSet()
         case (nil, _) where contract == nil && attributes.contains("model_config"):
             throw CommandError("\(file) is a model file that is not a Galen model (no galen_model attribute)")
         default: try describeLibrary()

@@ -18,7 +18,7 @@ struct ScoringArguments: ParsableArguments {
     @Flag(help: "Compress the output with shuffle and gzip (smaller, slower).")
     var compress = false
 
-    @Flag(help: "Store the values as float16 (half the size, about three significant digits); HDF5 output only.")
+    @Flag(help: "Store the values as float16 (half the size, about three significant digits, beyond ±65504 infinite); HDF5 output only.")
     var float16 = false
 
     func validate() throws {
