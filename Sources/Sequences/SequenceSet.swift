@@ -14,6 +14,8 @@ public struct SequenceSet: Sendable {
     /// [N, S] static descriptors, when the file has them.
     public let statics: Tensor?
     public let featureNames: [String]
+    /// The sequences' ids, when the file has them (`/ids`, one per sequence).
+    public let ids: [String]?
     public let labelled: LabelledRows
 
     public var labels: [Int] { labelled.labels }
@@ -54,7 +56,15 @@ public struct SequenceSet: Sendable {
         }
         let names = try file.contains("feature_names") ? try file.dataset("feature_names").read(as: String.self)
             : (0..<shape[2]).map { "feature\($0)" }
+        var ids: [String]?
+        if try file.contains("ids") {
+            let idData = try file.dataset("ids")
+            guard try idData.shape == [shape[0]], try idData.elementType == .string else {
+                throw fail("/ids is \(try idData.elementType) \(try idData.shape), expected string [\(shape[0])]")
+            }
+            ids = try idData.read(as: String.self)
+        }
         return SequenceSet(path: path, sequences: Tensor(values, shape: shape), stepMask: stepMask, statics: statics,
-                           featureNames: names, labelled: try LabelledRows(file: file, path: path, count: shape[0]))
+                           featureNames: names, ids: ids, labelled: try LabelledRows(file: file, path: path, count: shape[0]))
     }
 }

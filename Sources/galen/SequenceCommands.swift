@@ -150,6 +150,7 @@ struct SequencePredict: ParsableCommand {
                 try file.attributes.set("source_data", .string(data))
                 try file.createDataset("probabilities", elementType: .float32, shape: probabilities.shape).write(probabilities.scalars)
                 try file.createDataset("classes", elementType: .string, shape: [classes]).write(trained.classes)
+                if let ids = set.ids { try file.createDataset("ids", elementType: .string, shape: [ids.count]).write(ids) }
             }
         }
         print("probabilities for \(set.count) sequences written to \(output.path)")

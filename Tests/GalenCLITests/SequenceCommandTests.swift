@@ -23,6 +23,10 @@ struct SequenceCommandTests {
                 #expect(report?["count"] as? Int == (data == ecg200 ? 10 : 400))
                 let csv = folder.appendingPathComponent("p.csv").path
                 #expect(try galen("sequence", "predict", "--model", model, "--data", data, "--out", csv, "--overwrite").status == 0)
+                let h5 = folder.appendingPathComponent("p.h5").path
+                #expect(try galen("sequence", "predict", "--model", model, "--data", data, "--out", h5, "--overwrite").status == 0)
+                let ids = try HDF5File.open(h5).dataset("ids").read(as: String.self)
+                #expect(ids == (try HDF5File.open(data).dataset("ids").read(as: String.self)))
             }
         }
     }
