@@ -7,16 +7,17 @@ let package = Package(
     name: "GalenBenchmarks",
     dependencies: [.package(name: "Galen", path: "..")],
     targets: [
+        .target(name: "BenchmarkTiming"),
         .executableTarget(
             name: "tensorcore-bench",
-            dependencies: [.product(name: "TensorCore", package: "Galen")]),
+            dependencies: ["BenchmarkTiming", .product(name: "TensorCore", package: "Galen")]),
         .executableTarget(
             name: "dae-bench",
-            dependencies: [.product(name: "DrugDiscovery", package: "Galen"), .product(name: "NeuralNet", package: "Galen")]),
+            dependencies: ["BenchmarkTiming", .product(name: "DrugDiscovery", package: "Galen"), .product(name: "NeuralNet", package: "Galen")]),
         .executableTarget(name: "hdf5-bench", dependencies: [.product(name: "HDF5", package: "Galen")]),
         .executableTarget(
             name: "cnn-bench",
-            dependencies: [.product(name: "Imaging", package: "Galen"), .product(name: "NeuralNet", package: "Galen")]),
-        .executableTarget(name: "lstm-bench", dependencies: [.product(name: "NeuralNet", package: "Galen")]),
+            dependencies: ["BenchmarkTiming", .product(name: "Imaging", package: "Galen"), .product(name: "NeuralNet", package: "Galen")]),
+        .executableTarget(name: "lstm-bench", dependencies: ["BenchmarkTiming", .product(name: "NeuralNet", package: "Galen")]),
     ]
 )

@@ -83,21 +83,27 @@ public struct LibraryError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+/// Calls `body` with the position of each on-bit of one packed row below `bits`, most
+/// significant bit first (the order numpy.packbits writes).
+@inline(__always)
+func forEachOnBit(_ row: UnsafePointer<UInt8>, bytesPerRow: Int, bits: Int, _ body: (Int) -> Void) {
+    for byteIndex in 0..<bytesPerRow {
+        var byte = row[byteIndex]
+        while byte != 0 {
+            let bit = byte.leadingZeroBitCount, position = byteIndex * 8 + bit
+            if position < bits { body(position) }
+            byte &= ~(0x80 >> UInt8(bit))
+        }
+    }
+}
+
 /// Bits of packed rows (most significant bit first) as 0/1 floats, `bits` per row.
 func unpackBits(_ packed: [UInt8], rows: [Int], bytesPerRow: Int, bits: Int) -> [Float] {
     var result = [Float](repeating: 0, count: rows.count * bits)
     result.withUnsafeMutableBufferPointer { out in
         packed.withUnsafeBufferPointer { source in
             for (r, row) in rows.enumerated() {
-                let base = row * bytesPerRow, target = r * bits
-                for byteIndex in 0..<bytesPerRow {
-                    let byte = source[base + byteIndex]
-                    guard byte != 0 else { continue }
-                    for bit in 0..<8 where byte & (0x80 >> bit) != 0 {
-                        let position = byteIndex * 8 + bit
-                        if position < bits { out[target + position] = 1 }
-                    }
-                }
+                forEachOnBit(source.baseAddress! + row * bytesPerRow, bytesPerRow: bytesPerRow, bits: bits) { out[r * bits + $0] = 1 }
             }
         }
     }

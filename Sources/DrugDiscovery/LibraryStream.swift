@@ -54,14 +54,7 @@ extension LibraryStream.Block {
         columns.reserveCapacity(packed.count * 2)
         packed.withUnsafeBufferPointer { bytes in
             for row in 0..<rows.count {
-                for byteIndex in 0..<bytesPerRow {
-                    var byte = bytes[row * bytesPerRow + byteIndex]
-                    while byte != 0 {
-                        let bit = byte.leadingZeroBitCount, position = byteIndex * 8 + bit
-                        if position < bits { columns.append(Int32(position)) }
-                        byte &= ~(0x80 >> UInt8(bit))
-                    }
-                }
+                forEachOnBit(bytes.baseAddress! + row * bytesPerRow, bytesPerRow: bytesPerRow, bits: bits) { columns.append(Int32($0)) }
                 rowStarts.append(columns.count)
             }
         }

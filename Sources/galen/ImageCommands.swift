@@ -88,8 +88,8 @@ struct ImageEvaluate: ParsableCommand {
     @Option(help: "The image set.")
     var data: String
 
-    @Option(help: "The part to score: train, validation, test.")
-    var split: String = "test"
+    @Option(help: "The part to score: train, validation or test.")
+    var split: SplitPart = .test
 
     @Option(help: "The stored split (default: the one the model was trained on).")
     var splitName: String?
@@ -103,14 +103,9 @@ struct ImageEvaluate: ParsableCommand {
         guard set.classes == classifier.classes else {
             throw CommandError("\(data) has classes \(set.classes); the model \(model) was trained on \(classifier.classes)")
         }
-        guard let part = ["train": Int8(0), "validation": 1, "test": 2][split] else {
-            throw ValidationError("--split must be train, validation or test, not '\(split)'")
-        }
         let options = trainingRecord(classifier.trainingRecord, as: ImageTrainingOptions.self).options
         let splitName = self.splitName ?? options?.split ?? "medmnist"
-        let parts = try set.labelled.partition(splitName, seed: options?.seed ?? 0)
-        let rows = [parts.train, parts.validation, parts.test][Int(part)]
-        guard !rows.isEmpty else { throw CommandError("the \(split) part of split '\(splitName)' in \(data) has no images") }
+        let rows = try set.labelled.rows(split, of: splitName, seed: options?.seed ?? 0, noun: "images")
         let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows)),
                                           labels: rows.map { set.labels[$0] })
         if json {

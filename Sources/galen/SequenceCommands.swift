@@ -89,7 +89,7 @@ struct SequenceEvaluate: ParsableCommand {
     var data: String
 
     @Option(help: "The part to score: train, validation or test.")
-    var split = "test"
+    var split: SplitPart = .test
 
     @Option(help: "The stored split (default: the one the model was trained on).")
     var splitName: String?
@@ -100,14 +100,9 @@ struct SequenceEvaluate: ParsableCommand {
     func run() throws {
         let trained = try SequenceModel.load(model)
         let set = try SequenceSet.load(data)
-        guard let part = ["train": Int8(0), "validation": 1, "test": 2][split] else {
-            throw ValidationError("--split must be train, validation or test, not '\(split)'")
-        }
         let (options, record) = trainingRecord(trained.trainingRecord, as: SequenceTrainingOptions.self)
         guard let name = splitName ?? record["split"] ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
-        let parts = try set.labelled.partition(name, seed: options?.seed ?? 0)
-        let rows = [parts.train, parts.validation, parts.test][Int(part)]
-        guard !rows.isEmpty else { throw CommandError("the \(split) part of split '\(name)' in \(data) has no sequences") }
+        let rows = try set.labelled.rows(split, of: name, seed: options?.seed ?? 0, noun: "sequences")
         let report = SequenceReport(probabilities: try trained.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] },
                                     threshold: trained.classes.count == 2 ? trained.threshold : nil)
         if json {

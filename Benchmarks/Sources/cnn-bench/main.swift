@@ -2,6 +2,7 @@
 // images/s on 3×224×224 (batch 8).
 //
 //   Benchmarks/.build/release/cnn-bench [steps]
+import BenchmarkTiming
 import Foundation
 import Imaging
 import NeuralNet
@@ -9,28 +10,17 @@ import TensorCore
 
 let steps = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 20
 
-func median(_ steps: Int, _ body: () -> Void) -> Double {
-    body()
-    var times: [Double] = []
-    for _ in 0..<steps {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-    return times.sorted()[times.count / 2]
-}
-
 var generator = RandomGenerator(seed: 0)
 let small = ImageArchitecture.cnn.build(inputShape: [1, 64, 64], classes: 2, generator: &generator)
 let optimizer = Adam(learningRate: 1e-3)
 let images = Tensor.randomNormal([32, 1, 64, 64], using: &generator)
 let labels = Tensor((0..<32).map { Float($0 % 2) })
-let trainStep = median(steps) {
+let trainStep = medianSeconds(runs: steps) { _ in
     withTrainingMode { Loss.categoricalCrossEntropy(small(images), labels).backward() }
     optimizer.step(small)
 }
 let large = ImageArchitecture.cnn.build(inputShape: [3, 224, 224], classes: 2, generator: &generator)
 let photos = Tensor.randomNormal([8, 3, 224, 224], using: &generator)
-let forward = median(Swift.max(3, steps / 4)) { _ = withoutGrad { large(photos) } }
+let forward = medianSeconds(runs: Swift.max(3, steps / 4)) { _ in _ = withoutGrad { large(photos) } }
 print(String(format: "cnn training 1x64x64 = %.0f images/s", 32 / trainStep))
 print(String(format: "cnn forward 3x224x224 = %.1f images/s", 8 / forward))

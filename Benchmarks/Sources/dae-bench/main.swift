@@ -2,6 +2,7 @@
 // head 256-64-1, batch 256, Adam, joint reconstruction + regression loss.
 //
 //   Benchmarks/.build/release/dae-bench [steps]
+import BenchmarkTiming
 import DrugDiscovery
 import Foundation
 import NeuralNet
@@ -29,14 +30,7 @@ let batches = (0..<8).map { _ in
     optimizer.step(model)
 }
 
-for batch in batches.prefix(3) { step(batch) }
-var times: [Double] = []
-for index in 0..<steps {
-    let start = DispatchTime.now().uptimeNanoseconds
-    step(batches[index % batches.count])
-    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-}
-let median = times.sorted()[times.count / 2]
+let median = medianSeconds(runs: steps, warmUp: 3) { step(batches[$0 % batches.count]) }
 print("BLAS: \(BLAS.configuration)")
 print(String(format: "median step %.1f ms over %d steps", median * 1000, steps))
 print(String(format: "dae training = %.0f samples/s", Double(batchSize) / median))

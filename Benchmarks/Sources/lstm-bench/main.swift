@@ -2,6 +2,7 @@
 // last state, batch 64, Adam.
 //
 //   Benchmarks/.build/release/lstm-bench [steps]
+import BenchmarkTiming
 import Foundation
 import NeuralNet
 import TensorCore
@@ -23,12 +24,5 @@ let labels = Tensor((0..<64).map { Float($0 % 2) })
     optimizer.step(model)
 }
 
-step()
-var times: [Double] = []
-for _ in 0..<steps {
-    let start = DispatchTime.now().uptimeNanoseconds
-    step()
-    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-}
-let median = times.sorted()[times.count / 2]
+let median = medianSeconds(runs: steps) { _ in step() }
 print(String(format: "lstm training = %.0f sequences/s", 64 / median))
