@@ -20,8 +20,10 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
     public var bidirectional = false
     public var pooling: Pooling = .last
     public var dropout: Float = 0.2
-    /// Filters of a 1-D convolution (kernel 5, ReLU) that reads the raw steps before the recurrence; none when nil.
-    public var convolution: Int? = nil
+    /// Filters of the 1-D convolution blocks (convolution, batch normalisation, ReLU) that read the
+    /// steps before the recurrence, with kernels of 8, 5, then 3 steps (the fully convolutional
+    /// network of Wang et al., 2017); none when empty.
+    public var convolutions: [Int] = []
 
     public init(features: Int, statics: Int, classes: Int) {
         self.features = features
@@ -30,20 +32,27 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
     }
 }
 
-/// Stacked (optionally bidirectional) LSTM or GRU layers over [B, T, F] sequences, pooled over
-/// time, joined with static descriptors, then a small classifier.
+/// 1-D convolution blocks and stacked (optionally bidirectional) LSTM or GRU layers, either of
+/// them optional, over [B, T, F] sequences; pooled over time, joined with static descriptors,
+/// then a small classifier.
 public final class SequenceNetwork: Layer {
     public static let className = "SequenceNetwork"
     public let settings: SequenceSettings
-    public let convolution: Conv1D?
+    public let convolutions: [Sequential]
     public let recurrentLayers: [any Layer]
     public let dropout: Dropout
     public let head: Sequential
 
     public init(_ settings: SequenceSettings, generator: inout RandomGenerator) {
         self.settings = settings
-        convolution = settings.convolution.map { Conv1D(settings.features, $0, kernelSize: 5, generator: &generator) }
-        var inputs = settings.convolution ?? settings.features
+        var inputs = settings.features
+        convolutions = settings.convolutions.enumerated().map { index, filters in
+            defer { inputs = filters }
+            return Sequential([
+                ("conv", Conv1D(inputs, filters, kernelSize: [8, 5, 3][Swift.min(index, 2)], generator: &generator) as any Layer),
+                ("norm", BatchNorm(filters)), ("relu", Activation(.relu)),
+            ])
+        }
         recurrentLayers = (0..<settings.layers).map { _ in
             let layer: any Layer = settings.bidirectional
                 ? Bidirectional(forward: Recurrent(settings.cell, inputs: inputs, units: settings.hidden, generator: &generator),
@@ -72,7 +81,7 @@ public final class SequenceNetwork: Layer {
     }
 
     public var sublayers: [(name: String, layer: any Layer)] {
-        (convolution.map { [("conv", $0 as any Layer)] } ?? [])
+        convolutions.enumerated().map { ("conv\($0.offset + 1)", $0.element as any Layer) }
             + recurrentLayers.enumerated().map { ("rnn\($0.offset + 1)", $0.element) } + [("dropout", dropout), ("head", head)]
     }
 
@@ -87,7 +96,7 @@ public final class SequenceNetwork: Layer {
                 "SequenceNetwork: sequences \(sequences.shape) do not have \(settings.features) features")
         require((statics?.shape[1] ?? 0) == settings.statics,
                 "SequenceNetwork: \(statics?.shape[1] ?? 0) static descriptors given, the model takes \(settings.statics)")
-        var states = convolution.map { $0(sequences).relu() } ?? sequences
+        var states = convolutions.reduce(sequences) { $1($0) }
         for layer in recurrentLayers {
             states = (layer as? Bidirectional).map { $0(states, mask: mask) } ?? (layer as! Recurrent)(states, mask: mask)
         }
@@ -109,4 +118,5 @@ public final class SequenceNetwork: Layer {
         return head(dropout(features))
     }
 }
+
 

@@ -2,38 +2,49 @@ import Foundation
 import NeuralNet
 import TensorCore
 
-/// A trained sequence classifier: the network, its classes and, for two classes, the decision
-/// threshold chosen on validation data for the PhysioNet challenge's event-1 score.
+/// A trained sequence classifier: its networks (one, or the members of an ensemble trained with
+/// different seeds), its classes and, for two classes, the decision threshold chosen on
+/// validation data for the PhysioNet challenge's event-1 score.
 public final class SequenceModel {
     public static let kind = "sequences/1"
-    public let network: SequenceNetwork
+    public let members: [SequenceNetwork]
     public let classes: [String]
     public let threshold: Float
     public let trainingRecord: String
 
-    public init(network: SequenceNetwork, classes: [String], threshold: Float, trainingRecord: String) {
-        self.network = network
+    public init(members: [SequenceNetwork], classes: [String], threshold: Float, trainingRecord: String) {
+        require(!members.isEmpty && members.allSatisfy { $0.settings == members[0].settings },
+                "SequenceModel: needs one or more members of one architecture")
+        self.members = members
         self.classes = classes
         self.threshold = threshold
         self.trainingRecord = trainingRecord
     }
 
-    /// Class probabilities [rows, classes] for rows of a set.
+    /// The members' shared settings.
+    public var settings: SequenceSettings { members[0].settings }
+
+    /// The layer a model file holds: the network, or an ``Ensemble`` of the members.
+    public var layer: any Layer { members.count == 1 ? members[0] : Ensemble(members) }
+
+    /// Class probabilities [rows, classes] for rows of a set: the members' mean.
     public func probabilities(_ set: SequenceSet, rows: [Int], batchSize: Int = 256) throws -> Tensor {
-        guard set.sequences.shape[2] == network.settings.features, (set.statics?.shape[1] ?? 0) == network.settings.statics else {
-            throw DataFileError(path: set.path, problem: "has \(set.sequences.shape[2]) features and \(set.statics?.shape[1] ?? 0) static descriptors; the model takes \(network.settings.features) and \(network.settings.statics)")
+        guard set.sequences.shape[2] == settings.features, (set.statics?.shape[1] ?? 0) == settings.statics else {
+            throw DataFileError(path: set.path, problem: "has \(set.sequences.shape[2]) features and \(set.statics?.shape[1] ?? 0) static descriptors; the model takes \(settings.features) and \(settings.statics)")
         }
         return withoutGrad {
             let parts = stride(from: 0, to: rows.count, by: batchSize).map { start -> Tensor in
                 let batch = Array(rows[start..<Swift.min(start + batchSize, rows.count)])
-                return network(set.sequences.gather(batch), mask: set.stepMask.gather(batch), statics: set.statics?.gather(batch))
+                let (sequences, mask, statics) = (set.sequences.gather(batch), set.stepMask.gather(batch), set.statics?.gather(batch))
+                let outputs = members.map { $0(sequences, mask: mask, statics: statics).softmax(axis: 1) }
+                return outputs.dropFirst().reduce(outputs[0], +) / Float(members.count)
             }
-            return Tensor.concatenate(parts, axis: 0).softmax(axis: 1)
+            return Tensor.concatenate(parts, axis: 0)
         }
     }
 
     public func save(to path: String) throws {
-        try ModelFile.save(network, to: path, attributes: [
+        try ModelFile.save(layer, to: path, attributes: [
             "galen_model": .string(Self.kind), "classes": .strings(classes), "threshold": .float(threshold),
             "training_config": .string(trainingRecord),
         ])
@@ -41,12 +52,15 @@ public final class SequenceModel {
 
     public static func load(_ path: String) throws -> SequenceModel {
         let contents = try ModelFile.load(path, registry: LayerRegistry.standard.adding(SequenceNetwork.self))
-        guard case .string(Self.kind)? = contents.attributes["galen_model"], let network = contents.model as? SequenceNetwork,
+        let members = (contents.model as? Ensemble)?.members.compactMap { $0 as? SequenceNetwork }
+            ?? (contents.model as? SequenceNetwork).map { [$0] } ?? []
+        guard case .string(Self.kind)? = contents.attributes["galen_model"], let first = members.first,
+              members.allSatisfy({ $0.settings == first.settings }),
               case .strings(let classes)? = contents.attributes["classes"], case .float(let threshold)? = contents.attributes["threshold"]
         else { throw ModelError.weights("\(path): not a Galen sequence model (attribute galen_model is not '\(Self.kind)')") }
         let record: String
         if case .string(let text)? = contents.attributes["training_config"] { record = text } else { record = "{}" }
-        return SequenceModel(network: network, classes: classes, threshold: threshold, trainingRecord: record)
+        return SequenceModel(members: members, classes: classes, threshold: threshold, trainingRecord: record)
     }
 }
 

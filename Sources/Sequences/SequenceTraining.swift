@@ -11,7 +11,7 @@ public struct SequenceTrainingOptions: Sendable, Codable, Equatable {
     public var bidirectional = false
     public var pooling: SequenceSettings.Pooling = .last
     public var dropout: Float = 0.2
-    public var convolution: Int? = nil
+    public var convolutions: [Int] = []
     public var epochs = 60
     public var patience = 10
     public var batchSize = 64
@@ -19,6 +19,8 @@ public struct SequenceTrainingOptions: Sendable, Codable, Equatable {
     public var weightDecay: Float = 1e-4
     public var gradientClipNorm: Float = 5
     public var seed: UInt64 = 0
+    /// Members of an ensemble, each with its own seed derived from `seed` (the first uses the seed itself).
+    public var ensemble = 1
 
     public init() {}
 }
@@ -45,9 +47,11 @@ public struct SequenceBatches: BatchSource {
 
 /// Trains on a stored split's training part, early-stopping on its validation part (10 % of
 /// training, carved with the seed, when it has none); for two classes the event-1 threshold is
-/// chosen on that validation part too.
+/// chosen on that validation part too. An ensemble's members share the parts and differ in the
+/// seed of their initialisation, batch order and dropout.
 public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOptions, callbacks: [any Callback] = [],
-                               record: [String: String] = [:]) throws -> (model: SequenceModel, history: History) {
+                               record: [String: String] = [:]) throws -> (model: SequenceModel, histories: [History]) {
+    require(options.ensemble >= 1, "trainSequenceModel: an ensemble needs at least one member")
     guard let split = options.split ?? set.labelled.onlySplit else {
         throw DataFileError(path: set.path, problem: "name a split; the file has \(set.labelled.splits.keys.sorted().joined(separator: ", "))")
     }
@@ -58,34 +62,46 @@ public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOpti
     var settings = SequenceSettings(features: set.sequences.shape[2], statics: set.statics?.shape[1] ?? 0, classes: set.classes.count)
     (settings.cell, settings.hidden, settings.layers) = (options.cell, options.hidden, options.layers)
     (settings.bidirectional, settings.pooling, settings.dropout) = (options.bidirectional, options.pooling, options.dropout)
-    settings.convolution = options.convolution
-    var generator = RandomGenerator(seed: options.seed)
-    let network = SequenceNetwork(settings, generator: &generator)
-    let trainer = Trainer(model: network, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),
-                          gradientClipNorm: options.gradientClipNorm,
-                          callbacks: callbacks + [EarlyStopping(monitor: "val_loss", patience: options.patience)], seed: options.seed)
+    settings.convolutions = options.convolutions
+    let validationLabels = validation.map { set.labels[$0] }
+    var members: [SequenceNetwork] = [], histories: [History] = []
+    for index in 0..<options.ensemble {
+        let seed = index == 0 ? options.seed : mixSeed(options.seed, UInt64(index))
+        let (network, history) = trainMember(set, settings: settings, options: options, seed: seed, parts: (train, validation),
+                                             validationLabels: validationLabels, callbacks: callbacks)
+        members.append(network)
+        histories.append(history)
+    }
     var fullRecord = record
     fullRecord["options"] = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
     fullRecord["split"] = split
-    let provisional = SequenceModel(network: network, classes: set.classes, threshold: 0.5, trainingRecord: "{}")
-    let validationLabels = validation.map { set.labels[$0] }
+    let trainingRecord = String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self)
+    let provisional = SequenceModel(members: members, classes: set.classes, threshold: 0.5, trainingRecord: trainingRecord)
+    guard set.classes.count == 2 else { return (provisional, histories) }
+    let probabilities = try provisional.probabilities(set, rows: validation)
+    let threshold = SequenceReport.bestThreshold(stride(from: 1, to: probabilities.count, by: 2).map { probabilities.scalars[$0] }, validationLabels)
+    return (SequenceModel(members: members, classes: set.classes, threshold: threshold, trainingRecord: trainingRecord), histories)
+}
+
+private func trainMember(_ set: SequenceSet, settings: SequenceSettings, options: SequenceTrainingOptions, seed: UInt64,
+                         parts: (train: [Int], validation: [Int]), validationLabels: [Int],
+                         callbacks: [any Callback]) -> (SequenceNetwork, History) {
+    var generator = RandomGenerator(seed: seed)
+    let network = SequenceNetwork(settings, generator: &generator)
+    let trainer = Trainer(model: network, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),
+                          gradientClipNorm: options.gradientClipNorm,
+                          callbacks: callbacks + [EarlyStopping(monitor: "val_loss", patience: options.patience)], seed: seed)
+    let single = SequenceModel(members: [network], classes: set.classes, threshold: 0.5, trainingRecord: "{}")
     let history = trainer.fit(
-        epochs: options.epochs, training: SequenceBatches(set: set, rows: train, batchSize: options.batchSize, shuffle: true, seed: options.seed),
-        validation: SequenceBatches(set: set, rows: validation, batchSize: 256, shuffle: false, seed: 0),
+        epochs: options.epochs, training: SequenceBatches(set: set, rows: parts.train, batchSize: options.batchSize, shuffle: true, seed: seed),
+        validation: SequenceBatches(set: set, rows: parts.validation, batchSize: 256, shuffle: false, seed: 0),
         loss: { batch in
             Loss.categoricalCrossEntropy(network(batch.inputs, mask: batch.auxiliary["mask"], statics: batch.auxiliary["statics"]), batch.targets)
         },
         metrics: {
-            let report = SequenceReport(probabilities: (try? provisional.probabilities(set, rows: validation)) ?? Tensor.zeros([1, 1]),
+            let report = SequenceReport(probabilities: (try? single.probabilities(set, rows: parts.validation)) ?? Tensor.zeros([1, 1]),
                                         labels: validationLabels, threshold: nil)
             return ["val_accuracy": report.accuracy, "val_auc": report.rocAUC]
         })
-    var threshold: Float = 0.5
-    if set.classes.count == 2 {
-        let probabilities = try provisional.probabilities(set, rows: validation)
-        threshold = SequenceReport.bestThreshold(stride(from: 1, to: probabilities.count, by: 2).map { probabilities.scalars[$0] }, validationLabels)
-    }
-    let model = SequenceModel(network: network, classes: set.classes, threshold: threshold,
-                              trainingRecord: String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self))
-    return (model, history)
+    return (network, history)
 }

@@ -29,9 +29,9 @@ extension Inspect {
 
     func describeSequenceModel() throws {
         let model = try SequenceModel.load(file)
-        try describe(kind: "sequence classifier", classes: model.classes, network: model.network,
-                     facts: ["threshold": AnyEncodable(model.threshold)],
-                     line: "event-1 threshold (chosen on validation): \(format(Double(model.threshold)))")
+        try describe(kind: "sequence classifier", classes: model.classes, network: model.layer,
+                     facts: ["threshold": AnyEncodable(model.threshold), "members": AnyEncodable(model.members.count)],
+                     line: "\(model.members.count == 1 ? "one network" : "an ensemble of \(model.members.count)"), event-1 threshold (chosen on validation): \(format(Double(model.threshold)))")
     }
 
     private func describe(kind: String, classes: [String], network: any Layer, facts: [String: AnyEncodable], line: String) throws {

@@ -27,7 +27,7 @@ struct SequenceTrain: ParsableCommand {
     @Option(help: "Hidden units per direction.")
     var hidden = 64
 
-    @Option(help: "Stacked recurrent layers.")
+    @Option(help: "Stacked recurrent layers (0: convolutions only).")
     var layers = 1
 
     @Flag(help: "Read each sequence in both directions.")
@@ -39,8 +39,9 @@ struct SequenceTrain: ParsableCommand {
     @Option(help: "Dropout before the classifier.")
     var dropout: Float = 0.2
 
-    @Option(help: "Filters of a 1-D convolution (kernel 5) before the recurrence; none by default.")
-    var convolution: Int?
+    @Option(parsing: .upToNextOption,
+            help: "Filters of each 1-D convolution block (kernels 8, 5, then 3) before the recurrence, e.g. 128 256 128; none by default.")
+    var convolution: [Int] = []
 
     @Option(help: "Maximum epochs.")
     var epochs = 60
@@ -57,21 +58,27 @@ struct SequenceTrain: ParsableCommand {
     @Option(help: "Seed for initialisation, shuffling and the carved validation part.")
     var seed: UInt64 = 0
 
+    @Option(help: "Members of an ensemble (seeds derived from --seed); predictions are their mean.")
+    var ensemble = 1
+
     @OptionGroup var output: OutputFile
 
     func validate() throws {
-        guard epochs >= 1, batchSize >= 1, hidden >= 1, layers >= 1, (0..<1).contains(dropout), learningRate > 0,
-              (convolution ?? 1) >= 1 else {
-            throw ValidationError("--epochs, --batch-size, --hidden, --layers, --convolution must be positive, --dropout in [0, 1)")
+        guard epochs >= 1, batchSize >= 1, hidden >= 1, layers >= 0, ensemble >= 1, (0..<1).contains(dropout), learningRate > 0,
+              convolution.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("--epochs, --batch-size, --hidden, --convolution, --ensemble must be positive, --layers at least 0, --dropout in [0, 1)")
         }
+        guard layers >= 1 || !convolution.isEmpty else { throw ValidationError("--layers 0 needs --convolution") }
+        guard layers >= 1 || !bidirectional else { throw ValidationError("--bidirectional needs a recurrent layer") }
     }
 
     func run() throws {
         let set = try SequenceSet.load(data)
         var options = SequenceTrainingOptions()
         (options.split, options.cell, options.hidden, options.layers) = (split, cell, hidden, layers)
-        (options.bidirectional, options.pooling, options.dropout, options.convolution) = (bidirectional, pooling, dropout, convolution)
-        (options.epochs, options.patience, options.batchSize, options.learningRate, options.seed) = (epochs, patience, batchSize, learningRate, seed)
+        (options.bidirectional, options.pooling, options.dropout, options.convolutions) = (bidirectional, pooling, dropout, convolution)
+        (options.epochs, options.patience, options.batchSize, options.learningRate) = (epochs, patience, batchSize, learningRate)
+        (options.seed, options.ensemble) = (seed, ensemble)
         let (model, _) = try trainSequenceModel(set, options: options, callbacks: [ProgressDisplay()], record: ["data": data])
         try model.save(to: output.path)
         print("model written to \(output.path)")

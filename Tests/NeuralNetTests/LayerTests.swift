@@ -20,6 +20,18 @@ struct LayerTests {
         #expect(evaluation.passed, "\(evaluation)")
     }
 
+    @Test func batchNormOverStepsOfSequences() {
+        let layer = BatchNorm(3)
+        layer.gamma.value = sample([3], seed: 6, in: 0.5...1.5)
+        let input = sample([2, 4, 3], seed: 7)
+        let result = checkLayerGradients(layer, input: input, training: true)
+        #expect(result.passed, "\(result)")
+        let output = withTrainingMode { layer(input) }
+        #expect(output.mean(axes: [0, 1]).scalars.allSatisfy { abs($0) < 1e-5 }, "beta is 0, so each feature averages 0 over batch and steps")
+        let variance = (output * output).mean(axes: [0, 1]).scalars
+        #expect(zip(variance, layer.gamma.value.scalars).allSatisfy { abs($0 - $1 * $1) < 1e-3 }, "each feature's variance is gamma squared")
+    }
+
     @Test func batchNormNormalisesAndTracksRunningStatistics() {
         let layer = BatchNorm(2, momentum: 0.5)
         let input = Tensor(rows: [[1, 10], [3, 20], [5, 30]])

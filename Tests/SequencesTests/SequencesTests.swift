@@ -27,17 +27,46 @@ struct SequencesTests {
         #expect(report.rocAUC > 0.8)
     }
 
-    @Test func modelFileRoundTripGivesIdenticalProbabilities() throws {
+    @Test(arguments: [1, 3]) func modelFileRoundTripGivesIdenticalProbabilities(members: Int) throws {
         let set = try SequenceSet.load(ecg200)
         var settings = SequenceSettings(features: 1, statics: 0, classes: 2)
         (settings.cell, settings.bidirectional, settings.layers, settings.pooling) = (.lstm, true, 2, .mean)
+        settings.convolutions = [4, 3]
         var generator = RandomGenerator(seed: 2)
-        let model = SequenceModel(network: SequenceNetwork(settings, generator: &generator), classes: set.classes, threshold: 0.3, trainingRecord: "{}")
+        let networks = (0..<members).map { _ in SequenceNetwork(settings, generator: &generator) }
+        let model = SequenceModel(members: networks, classes: set.classes, threshold: 0.3, trainingRecord: "{}")
         try withTemporaryFile { path in
             try model.save(to: path)
             let loaded = try SequenceModel.load(path)
-            #expect(loaded.threshold == 0.3 && loaded.classes == set.classes && loaded.network.settings == settings)
+            #expect(loaded.threshold == 0.3 && loaded.classes == set.classes && loaded.settings == settings && loaded.members.count == members)
             #expect(try loaded.probabilities(set, rows: Array(0..<20)).scalars == model.probabilities(set, rows: Array(0..<20)).scalars)
+        }
+    }
+
+    @Test func convolutionOnlyNetworkInputGradients() {
+        var settings = SequenceSettings(features: 2, statics: 1, classes: 2)
+        (settings.convolutions, settings.layers, settings.pooling, settings.dropout) = ([3, 2], 0, .mean, 0)
+        var generator = RandomGenerator(seed: 4)
+        let network = SequenceNetwork(settings, generator: &generator)
+        var inputs = RandomGenerator(seed: 5)
+        let (sequences, statics) = (Tensor.randomUniform([3, 6, 2], -2, 2, using: &inputs), Tensor.randomUniform([3, 1], -2, 2, using: &inputs))
+        #expect(network(sequences, mask: nil, statics: statics).shape == [3, 2])
+        // Each layer's own parameter gradients are checked in NeuralNetTests; this checks their chain.
+        let result = checkGradients(at: [sequences, statics]) { values in
+            withTrainingMode { network(values[0], mask: nil, statics: values[1]) }
+        }
+        #expect(result.passed, "\(result)")
+    }
+
+    @Test func ensembleProbabilitiesAreTheMeanOfItsMembers() throws {
+        let set = try SequenceSet.load(ecg200)
+        var generator = RandomGenerator(seed: 3)
+        let networks = (0..<2).map { _ in SequenceNetwork(SequenceSettings(features: 1, statics: 0, classes: 2), generator: &generator) }
+        let single = try networks.map { try SequenceModel(members: [$0], classes: set.classes, threshold: 0.5, trainingRecord: "{}").probabilities(set, rows: Array(0..<10)) }
+        let ensemble = try SequenceModel(members: networks, classes: set.classes, threshold: 0.5, trainingRecord: "{}").probabilities(set, rows: Array(0..<10))
+        #expect(single[0].scalars != single[1].scalars)
+        for (mean, (first, second)) in zip(ensemble.scalars, zip(single[0].scalars, single[1].scalars)) {
+            #expect(abs(mean - (first + second) / 2) < 1e-6)
         }
     }
 

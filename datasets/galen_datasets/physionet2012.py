@@ -10,7 +10,7 @@ import numpy as np
 
 from .contract import SPLIT_CODES
 from .physionet_records import HOURS, VARIABLES, read_record
-from .sequence_contract import SequenceSet, StaticDescriptors
+from .sequence_contract import SequenceSet, Standardised, StaticDescriptors
 from .sequence_set import indicators, sequence_attrs, side_by_side, standardise, write_prepared_sequences
 from .sources import SHARED_DATA, SourceFolder, SourceNotFound, file_digests, local_folder
 from .splits import StratifiedSplit
@@ -87,6 +87,15 @@ def hours_since_observed(observed):
     return np.where(last_seen >= 0, steps - last_seen, HOURS_SINCE_CAP)
 
 
+def carried_forward(block, observed):
+    """Each variable's last observed value carried into the hours after it (the recurrence then sees the patient's
+    current state, and `<var>_hours_since` says how old it is); 0, the training mean, before the first."""
+    values = block.values.copy()
+    for hour in range(1, values.shape[1]):
+        values[:, hour] = np.where(observed[:, hour], values[:, hour], values[:, hour - 1])
+    return Standardised(values, block.names, block.mean, block.std)
+
+
 def static_descriptors(records, train):
     """Age, Gender, Height and Weight at admission, standardised; then ICUType one-hot, kept 0/1 (an unknown type
     would be four 0s, masked; set A has none)."""
@@ -120,7 +129,7 @@ def build(paths, outcomes_path, seed, attrs):
     hours_since = hours_since_observed(observed)
     sequences = side_by_side(
         [
-            standardise(values, observed, VARIABLES, train),
+            carried_forward(standardise(values, observed, VARIABLES, train), observed),
             indicators(observed, [f"{name}_observed" for name in VARIABLES]),
             standardise(hours_since, np.ones_like(observed), [f"{name}_hours_since" for name in VARIABLES], train),
         ]
@@ -135,6 +144,7 @@ def build(paths, outcomes_path, seed, attrs):
         ids=[str(record.record_id) for record in records],
         times=np.broadcast_to(np.arange(HOURS, dtype=np.float32), (len(records), HOURS)).copy(),
         static=static_descriptors(records, train),
+        unobserved="carried",
     )
     return sequence_set, _details(records, observed)
 

@@ -8,11 +8,13 @@ from .contract import GZIP_LEVEL, SPLIT_CODES, STRING, new_contract_file, set_at
 
 CONTRACT_VERSION = "sequence-set/1"
 CHUNK_ROWS = 256
+# What a masked sequence value holds: 0 (the training mean), or the step before's value (0 before the first observation).
+UNOBSERVED = ("zero", "carried")
 
 
 @dataclass
 class Standardised:
-    """A float32 block stored as (raw - mean) / std with training-split statistics, 0 where not observed."""
+    """A float32 block stored as (raw - mean) / std with training-split statistics."""
 
     values: np.ndarray
     names: list
@@ -37,6 +39,7 @@ class SequenceSet:
     ids: list | None = None
     times: np.ndarray | None = None  # float32 [N, T], hours
     static: StaticDescriptors | None = None
+    unobserved: str = "zero"  # one of UNOBSERVED, stored as the `unobserved` attribute of /sequences
 
     @property
     def n_sequences(self):
@@ -58,8 +61,15 @@ def check_sequence_set(sequence_set):
         raise ValueError("mask holds values other than 0 and 1")
     step_mask = mask if mask.ndim == 3 else mask[:, :, None]
     unobserved = np.broadcast_to(step_mask == 0, (n, t, n_masked))
-    if sequences[:, :, :n_masked][unobserved].any():
-        raise ValueError("sequences must be 0 where the mask says not observed")
+    masked = sequences[:, :, :n_masked]
+    if sequence_set.unobserved not in UNOBSERVED:
+        raise ValueError(f"unobserved must be one of {UNOBSERVED}, got {sequence_set.unobserved!r}")
+    expected = np.zeros_like(masked)
+    if sequence_set.unobserved == "carried":
+        expected[:, 1:] = masked[:, :-1]
+    if (masked[unobserved] != expected[unobserved]).any():
+        what = "0" if sequence_set.unobserved == "zero" else "the step before's value (0 at the first step)"
+        raise ValueError(f"sequences must be {what} where the mask says not observed")
     labels = sequence_set.labels
     if labels.dtype != np.int64 or labels.shape != (n,):
         raise ValueError(f"labels must be int64 [{n}], got {labels.dtype} {labels.shape}")
@@ -114,7 +124,7 @@ def write_sequence_set(path, sequence_set, producer):
     check_sequence_set(sequence_set)
     with new_contract_file(path, CONTRACT_VERSION, producer, sequence_set.attrs) as file:
         sequences = sequence_set.sequences
-        _write_rows(file, "sequences", sequences.values, np.float32, compress=True)
+        set_attribute(_write_rows(file, "sequences", sequences.values, np.float32, compress=True), "unobserved", sequence_set.unobserved)
         _write_small(file, "feature_names", sequences.names, STRING)
         _write_small(file, "feature_mean", sequences.mean, np.float32)
         _write_small(file, "feature_std", sequences.std, np.float32)

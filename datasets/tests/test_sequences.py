@@ -1,5 +1,6 @@
 """Sequence sets: ECG200 against its raw text, and PhysioNet 2012 on 50 real records, binned and checked by hand."""
 
+import copy
 import csv
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 from galen_datasets import ecg200, physionet2012
 from galen_datasets.contract import SPLIT_CODES
 from galen_datasets.physionet_records import VARIABLES, missing_reason, read_record
-from galen_datasets.sequence_contract import CHUNK_ROWS, CONTRACT_VERSION
+from galen_datasets.sequence_contract import CHUNK_ROWS, CONTRACT_VERSION, check_sequence_set
 from galen_datasets.splits import StratifiedSplit
 
 PREPARE = Path(__file__).resolve().parents[1] / "prepare.py"
@@ -128,7 +129,8 @@ def test_hourly_bins_of_one_record_checked_by_hand(records_folder, first_records
     np.testing.assert_allclose(raw_of(sequence_set, row, HR)[:5], [77, 60, 62, 80, 74], rtol=1e-5)
     np.testing.assert_array_equal(sequence_set.mask[row, :5, TEMP], [1, 0, 0, 1, 0])
     np.testing.assert_array_equal(sequence_set.sequences.values[row, :5, V + TEMP], [1, 0, 0, 1, 0])  # Temp_observed
-    assert (sequence_set.sequences.values[row, [1, 2, 4], TEMP] == 0).all()  # not observed: 0, the training mean
+    np.testing.assert_allclose(raw_of(sequence_set, row, TEMP)[:5], [35.6, 35.6, 35.6, 37.8, 37.8], rtol=1e-5)  # carried
+    assert (sequence_set.sequences.values[row, :3, HCT] == 0).all()  # before the first observation: 0, the training mean
     np.testing.assert_allclose(raw_of(sequence_set, row, 2 * V + TEMP)[:5], [0, 1, 2, 0, 1], atol=1e-5)
     np.testing.assert_allclose(raw_of(sequence_set, row, 2 * V + GCS)[:5], [0, 1, 2, 0, 1], atol=1e-5)
     np.testing.assert_allclose(raw_of(sequence_set, row, 2 * V + HCT)[:5], [48, 48, 48, 0, 1], atol=1e-5)
@@ -221,6 +223,20 @@ def test_prepare_physionet2012_from_a_source_folder(records_folder, first_record
     with h5py.File(path, "r") as file:
         assert file["sequences"].shape == (N_RECORDS, 48, 3 * V) and file["mask"].shape == (N_RECORDS, 48, V)
         assert file["splits/stratified"].attrs["seed"] == 3
+        assert file["sequences"].attrs["unobserved"] == "carried"
         assert file["static"].shape == file["static_mask"].shape == (N_RECORDS, 8)
         np.testing.assert_array_equal(file["times"][0], np.arange(48))
         assert file.attrs["source_files"][1].startswith("set-a/*.txt (50 files) sha256:")
+
+
+def test_the_contract_checks_what_unobserved_values_hold(first_records):
+    sequence_set = copy.deepcopy(first_records[1])
+    check_sequence_set(sequence_set)
+    row, hour = np.argwhere(sequence_set.mask[:, 1:, TEMP] == 0)[0] + (0, 1)
+    sequence_set.sequences.values[row, hour, TEMP] += 1  # no longer the hour before's value
+    with pytest.raises(ValueError, match="the step before's value"):
+        check_sequence_set(sequence_set)
+    sequence_set.sequences.values[row, hour, TEMP] -= 1
+    sequence_set.unobserved = "zero"
+    with pytest.raises(ValueError, match="must be 0 where the mask says not observed"):
+        check_sequence_set(sequence_set)

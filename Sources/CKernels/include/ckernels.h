@@ -9,4 +9,31 @@
 void galen_gather_sum(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
                       const float *values, const float *weights, int64_t width, float *out);
 
+/// One LSTM step's gates and states for one sequence: `gates` holds the 4 * hidden
+/// pre-activations (input, forget, cell, output) and receives their activations; unless `carry`,
+/// c_next = f * c_previous + i * g, cell_tanh = tanh(c_next), h_next = o * cell_tanh; with
+/// `carry` (a masked step) c and h are copied forward.
+void galen_lstm_cell(float *gates, const float *c_previous, const float *h_previous, float *c_next, float *h_next,
+                     float *cell_tanh, int64_t hidden, int carry);
+
+/// One GRU step for one sequence: r, z from inputs + projections, n = tanh(inputs_n + r *
+/// projections_n) into `gates` (3 * hidden), and h_next = (1 - z) * n + z * h_previous, or
+/// h_previous when `carry`.
+void galen_gru_cell(const float *inputs, const float *projections, float *gates, const float *h_previous, float *h_next,
+                    int64_t hidden, int carry);
+
+/// Backward through one LSTM step for one sequence. `dh` holds the gradient reaching h_t from the
+/// step after and receives dL/dh_t (upstream added); `dc` is dL/dc_t in and dL/dc_{t-1} out;
+/// d_gates receives the 4 * hidden pre-activation gradients (zeros for a `carry` step, whose c
+/// and h gradients pass through unchanged).
+void galen_lstm_cell_backward(const float *upstream, float *dh, float *dc, const float *gates, const float *cell_tanh,
+                              const float *c_previous, float *d_gates, int64_t hidden, int carry);
+
+/// Backward through one GRU step for one sequence. `dh` holds the gradient reaching h_t from the
+/// step after (read only); d_inputs receives d(x·W_ih + b_ih) and d_projections d(h·W_hh + b_hh),
+/// 3 * hidden each; `direct` receives the part of dL/dh_{t-1} that does not pass through W_hh.
+void galen_gru_cell_backward(const float *upstream, const float *dh, const float *gates, const float *projections,
+                             const float *h_previous, float *d_inputs, float *d_projections, float *direct, int64_t hidden,
+                             int carry);
+
 #endif

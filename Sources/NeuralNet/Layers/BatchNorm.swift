@@ -1,6 +1,7 @@
 import TensorCore
 
-/// Normalises each feature of [batch, features] inputs, or each channel of [N, C, H, W] images:
+/// Normalises each feature of [batch, features] inputs or [batch, steps, features] sequences, or
+/// each channel of [N, C, H, W] images:
 /// with the batch's statistics in training (and folds them into running averages), with the
 /// running averages in evaluation.
 public final class BatchNorm: Layer {
@@ -39,11 +40,12 @@ public final class BatchNorm: Layer {
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
         let features = gamma.value.count
-        require((input.rank == 2 || input.rank == 4) && input.shape[1] == features,
-                "BatchNorm: input of shape \(input.shape) is not [N, \(features)] or [N, \(features), H, W]")
+        let axis = input.rank == 3 ? 2 : 1
+        require((2...4).contains(input.rank) && input.shape[axis] == features,
+                "BatchNorm: input of shape \(input.shape) is not [N, \(features)], [N, T, \(features)] or [N, \(features), H, W]")
         // Statistics over every axis but the features'; parameters broadcast as [F] or [F, 1, 1].
-        let axes = input.rank == 2 ? [0] : [0, 2, 3]
-        let shape = input.rank == 2 ? [features] : [features, 1, 1]
+        let axes = [[0], [0, 1], [0, 2, 3]][input.rank - 2]
+        let shape = input.rank == 4 ? [features, 1, 1] : [features]
         let (scale, shift) = (gamma.value.reshaped(shape), beta.value.reshaped(shape))
         guard TrainingMode.isEnabled else {
             let variance = runningVariance.value.reshaped(shape)

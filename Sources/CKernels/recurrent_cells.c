@@ -1,0 +1,197 @@
+// The gate passes of one LSTM or GRU step: for each of `hidden` units, three or four logistic or
+// tanh evaluations and a few products. libm's expf is a call per element and Swift compiles for
+// plain SSE2, so these run here, through an exp the compiler can vectorise, compiled once for
+// AVX2 with FMA and once portably; the processor picks at run time.
+#include "ckernels.h"
+
+#include <string.h>
+
+// e^x to within 2 ulp over [-87, 88] (Cephes' expf: x = n ln 2 + r, a degree-6 polynomial in r,
+// then 2^n by building the exponent bits). Branch-free so that loops over it vectorise.
+static inline float exp_approx(float x) {
+    x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+    const float n = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
+    const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    const int32_t bits = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+static inline float logistic(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+
+static inline float hyperbolic_tangent(float x) {
+    const float clipped = x < -15.0f ? -15.0f : (x > 15.0f ? 15.0f : x);
+    return 1.0f - 2.0f / (exp_approx(2.0f * clipped) + 1.0f);
+}
+
+#define LSTM_CELL                                                                                   \
+    for (int64_t j = 0; j < hidden; j++) {                                                         \
+        gates[j] = logistic(gates[j]);                                                             \
+        gates[hidden + j] = logistic(gates[hidden + j]);                                           \
+        gates[2 * hidden + j] = hyperbolic_tangent(gates[2 * hidden + j]);                         \
+        gates[3 * hidden + j] = logistic(gates[3 * hidden + j]);                                   \
+    }                                                                                              \
+    if (carry) {                                                                                   \
+        memcpy(c_next, c_previous, hidden * sizeof(float));                                        \
+        memcpy(h_next, h_previous, hidden * sizeof(float));                                        \
+        return;                                                                                    \
+    }                                                                                              \
+    for (int64_t j = 0; j < hidden; j++) {                                                         \
+        c_next[j] = gates[hidden + j] * c_previous[j] + gates[j] * gates[2 * hidden + j];          \
+        cell_tanh[j] = hyperbolic_tangent(c_next[j]);                                              \
+        h_next[j] = gates[3 * hidden + j] * cell_tanh[j];                                          \
+    }
+
+#define GRU_CELL                                                                                    \
+    for (int64_t j = 0; j < hidden; j++) {                                                         \
+        const float r = logistic(inputs[j] + projections[j]);                                      \
+        const float z = logistic(inputs[hidden + j] + projections[hidden + j]);                    \
+        const float n = hyperbolic_tangent(inputs[2 * hidden + j] + r * projections[2 * hidden + j]); \
+        gates[j] = r;                                                                              \
+        gates[hidden + j] = z;                                                                     \
+        gates[2 * hidden + j] = n;                                                                 \
+        h_next[j] = carry ? h_previous[j] : (1.0f - z) * n + z * h_previous[j];                    \
+    }
+
+// Backward through one LSTM step for one sequence; `dh` holds the gradient reaching h from the step
+// after and receives dL/dh in full, `dc` the cell's.
+#define LSTM_CELL_BACKWARD                                                                          \
+    if (carry) {                                                                                   \
+        for (int64_t j = 0; j < hidden; j++) {                                                     \
+            dh[j] += upstream[j];                                                                  \
+            d_gates[j] = d_gates[hidden + j] = d_gates[2 * hidden + j] = d_gates[3 * hidden + j] = 0; \
+        }                                                                                          \
+        return;                                                                                    \
+    }                                                                                              \
+    for (int64_t j = 0; j < hidden; j++) {                                                         \
+        const float i = gates[j], f = gates[hidden + j], g = gates[2 * hidden + j], o = gates[3 * hidden + j]; \
+        const float gradient = upstream[j] + dh[j];                                                \
+        const float dcell = dc[j] + gradient * o * (1.0f - cell_tanh[j] * cell_tanh[j]);          \
+        d_gates[j] = dcell * g * i * (1.0f - i);                                                   \
+        d_gates[hidden + j] = dcell * c_previous[j] * f * (1.0f - f);                              \
+        d_gates[2 * hidden + j] = dcell * i * (1.0f - g * g);                                      \
+        d_gates[3 * hidden + j] = gradient * cell_tanh[j] * o * (1.0f - o);                        \
+        dc[j] = dcell * f;                                                                         \
+        dh[j] = gradient;                                                                          \
+    }
+
+// Backward through one GRU step for one sequence: `dh` holds the gradient reaching h from the step
+// after; d_inputs receives
+// d(x·W_ih + b_ih), d_projections d(h·W_hh + b_hh), and `direct` z ⊙ dL/dh, the part of dL/dh_{t-1}
+// that does not pass through W_hh.
+#define GRU_CELL_BACKWARD                                                                           \
+    for (int64_t j = 0; j < hidden; j++) {                                                         \
+        const float gradient = upstream[j] + dh[j];                                                \
+        if (carry) {                                                                               \
+            direct[j] = gradient;                                                                  \
+            d_inputs[j] = d_inputs[hidden + j] = d_inputs[2 * hidden + j] = 0;                     \
+            d_projections[j] = d_projections[hidden + j] = d_projections[2 * hidden + j] = 0;      \
+            continue;                                                                              \
+        }                                                                                          \
+        const float r = gates[j], z = gates[hidden + j], n = gates[2 * hidden + j];               \
+        const float dn = gradient * (1.0f - z) * (1.0f - n * n);                                   \
+        const float dz = gradient * (h_previous[j] - n) * z * (1.0f - z);                          \
+        const float dr = dn * projections[2 * hidden + j] * r * (1.0f - r);                        \
+        d_inputs[j] = d_projections[j] = dr;                                                       \
+        d_inputs[hidden + j] = d_projections[hidden + j] = dz;                                     \
+        d_inputs[2 * hidden + j] = dn;                                                             \
+        d_projections[2 * hidden + j] = dn * r;                                                    \
+        direct[j] = gradient * z;                                                                  \
+    }
+
+#define LSTM_BACKWARD_PARAMETERS                                                                    \
+    const float *restrict upstream, float *restrict dh, float *restrict dc, const float *restrict gates, \
+        const float *restrict cell_tanh, const float *restrict c_previous, float *restrict d_gates, int64_t hidden, int carry
+#define GRU_BACKWARD_PARAMETERS                                                                     \
+    const float *restrict upstream, const float *restrict dh, const float *restrict gates, const float *restrict projections, \
+        const float *restrict h_previous, float *restrict d_inputs, float *restrict d_projections, float *restrict direct, \
+        int64_t hidden, int carry
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static void lstm_cell_backward_avx2(LSTM_BACKWARD_PARAMETERS) { LSTM_CELL_BACKWARD }
+
+__attribute__((target("avx2,fma")))
+static void gru_cell_backward_avx2(GRU_BACKWARD_PARAMETERS) { GRU_CELL_BACKWARD }
+
+__attribute__((target("avx2,fma")))
+static void lstm_cell_avx2(float *restrict gates, const float *restrict c_previous, const float *restrict h_previous,
+                           float *restrict c_next, float *restrict h_next, float *restrict cell_tanh, int64_t hidden, int carry) {
+    LSTM_CELL
+}
+
+__attribute__((target("avx2,fma")))
+static void gru_cell_avx2(const float *restrict inputs, const float *restrict projections, float *restrict gates,
+                          const float *restrict h_previous, float *restrict h_next, int64_t hidden, int carry) {
+    GRU_CELL
+}
+
+static int has_avx2_fma(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+#endif
+
+static void lstm_cell_backward_portable(LSTM_BACKWARD_PARAMETERS) { LSTM_CELL_BACKWARD }
+
+static void gru_cell_backward_portable(GRU_BACKWARD_PARAMETERS) { GRU_CELL_BACKWARD }
+
+static void lstm_cell_portable(float *restrict gates, const float *restrict c_previous, const float *restrict h_previous,
+                               float *restrict c_next, float *restrict h_next, float *restrict cell_tanh, int64_t hidden, int carry) {
+    LSTM_CELL
+}
+
+static void gru_cell_portable(const float *restrict inputs, const float *restrict projections, float *restrict gates,
+                          const float *restrict h_previous, float *restrict h_next, int64_t hidden, int carry) {
+    GRU_CELL
+}
+
+void galen_lstm_cell(float *gates, const float *c_previous, const float *h_previous, float *c_next, float *h_next,
+                     float *cell_tanh, int64_t hidden, int carry) {
+#if defined(__x86_64__)
+    if (has_avx2_fma()) {
+        lstm_cell_avx2(gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry);
+        return;
+    }
+#endif
+    lstm_cell_portable(gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry);
+}
+
+void galen_gru_cell(const float *inputs, const float *projections, float *gates, const float *h_previous, float *h_next,
+                    int64_t hidden, int carry) {
+#if defined(__x86_64__)
+    if (has_avx2_fma()) {
+        gru_cell_avx2(inputs, projections, gates, h_previous, h_next, hidden, carry);
+        return;
+    }
+#endif
+    gru_cell_portable(inputs, projections, gates, h_previous, h_next, hidden, carry);
+}
+
+void galen_lstm_cell_backward(const float *upstream, float *dh, float *dc, const float *gates, const float *cell_tanh,
+                              const float *c_previous, float *d_gates, int64_t hidden, int carry) {
+#if defined(__x86_64__)
+    if (has_avx2_fma()) {
+        lstm_cell_backward_avx2(upstream, dh, dc, gates, cell_tanh, c_previous, d_gates, hidden, carry);
+        return;
+    }
+#endif
+    lstm_cell_backward_portable(upstream, dh, dc, gates, cell_tanh, c_previous, d_gates, hidden, carry);
+}
+
+void galen_gru_cell_backward(const float *upstream, const float *dh, const float *gates, const float *projections,
+                             const float *h_previous, float *d_inputs, float *d_projections, float *direct, int64_t hidden,
+                             int carry) {
+#if defined(__x86_64__)
+    if (has_avx2_fma()) {
+        gru_cell_backward_avx2(upstream, dh, gates, projections, h_previous, d_inputs, d_projections, direct, hidden, carry);
+        return;
+    }
+#endif
+    gru_cell_backward_portable(upstream, dh, gates, projections, h_previous, d_inputs, d_projections, direct, hidden, carry);
+}
