@@ -2,22 +2,42 @@ import CBLAS
 
 /// C = alpha · op(A) · op(B) + beta · C on row-major matrices through OpenBLAS, where op
 /// transposes when its flag is set; A is m×k after op, B is k×n, C is m×n.
-@inline(__always)
+///
+/// OpenBLAS itself runs on one thread (``BLASThreads``); unless `split` is false (a caller that
+/// already runs one product per core), a product large enough to repay the hand-off is cut in
+/// two along its longer side, one half per core.
 func gemm(
     _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
-    _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0
+    _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0, split: Bool = true
 ) {
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
-                beta, c, Int32(n))
+    let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
+    func product(rows: Range<Int>, columns: Range<Int>) {
+        let aStart = transposeA ? rows.lowerBound : rows.lowerBound * lda, bStart = transposeB ? columns.lowerBound * ldb : columns.lowerBound
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(rows.count), Int32(columns.count), Int32(k), alpha, a + aStart, Int32(lda), b + bStart, Int32(ldb),
+                    beta, c + rows.lowerBound * n + columns.lowerBound, Int32(n))
+    }
+    guard split, m * n * k >= BLASThreads.splitWork, Swift.max(m, n) >= 2 else {
+        product(rows: 0..<m, columns: 0..<n)
+        return
+    }
+    if m >= n {
+        parallelForEach(parallelChunks(m, grain: 1)) { _, rows in product(rows: rows, columns: 0..<n) }
+    } else {
+        parallelForEach(parallelChunks(n, grain: 1)) { _, columns in product(rows: 0..<m, columns: columns) }
+    }
 }
 
-/// Runs `body` with OpenBLAS on one thread: for the many small products of a recurrence, waking
-/// and synchronising a second thread costs more than the product itself (measured: the LSTM
-/// benchmark spent over a third of its time in the scheduler).
-func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
-    let threads = openblas_get_num_threads()
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(threads) }
-    return try body()
+/// OpenBLAS on one thread, process-wide, with TensorCore splitting large products itself.
+///
+/// OpenBLAS's own worker threads spin (`sched_yield`) for about a tenth of a second after each
+/// product, and the spin time is read from the environment before `main`, so a library cannot
+/// shorten it. Between products TensorCore's own loops run on both cores, and the spinning
+/// thread took CPU time from them: 15–25 % of every training profile on this project's 2-core
+/// machine. With OpenBLAS single-threaded its workers are never woken, and ``gemm`` cuts each
+/// large product in two for the cores instead.
+enum BLASThreads {
+    /// Products of at least this many multiply-adds are split (OpenBLAS's own threshold is 262,144).
+    static let splitWork = 1 << 18
+    static let single: Void = { openblas_set_num_threads(1) }()
 }

@@ -172,7 +172,11 @@ extension Tensor {
                                     let y = oy * g.strideY - g.padTop + ty * g.dilationY
                                     guard y >= 0 && y < g.height else { continue }
                                     let (target, line) = (plane + y * g.width + shift, from + oy * g.outputWidth)
-                                    for ox in inside { target[ox * g.strideX] += line[ox] }
+                                    if g.strideX == 1 {
+                                        for ox in inside { target[ox] += line[ox] }  // contiguous: vectorised
+                                    } else {
+                                        for ox in inside { target[ox * g.strideX] += line[ox] }
+                                    }
                                 }
                             }
                         }

@@ -1,53 +1,33 @@
+import CKernels
+
 extension Tensor {
     /// The maximum of each window of an [N, C, H, W] input; padding never wins. The gradient goes
     /// to the first maximum of each window.
     public func maxPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid) -> Tensor {
         let g = poolGeometry(kernel, stride, padding, "maxPool2d")
         let planes = shape[0] * shape[1]
-        var winners = [Int](repeating: 0, count: planes * g.positions)  // input index of each window's maximum
+        var winners = [Int64](repeating: 0, count: planes * g.positions)  // input index of each window's maximum
         let output = makeScalars(planes * g.positions) { out in
             scalars.withUnsafeBufferPointer { x in
                 winners.withUnsafeMutableBufferPointer { w in
                     let (o, xs, ws) = (out.baseAddress!, x.baseAddress!, w.baseAddress!)
-                    parallelRanges(planes, grain: 1) { planeRange in
-                        for plane in planeRange {
-                            let base = plane * g.height * g.width
-                            for oy in 0..<g.outputHeight {
-                                let top = oy * g.strideY - g.padTop
-                                let rows = Swift.max(top, 0)..<Swift.min(top + g.kernelHeight, g.height)
-                                for ox in 0..<g.outputWidth {
-                                    let left = ox * g.strideX - g.padLeft
-                                    let columns = Swift.max(left, 0)..<Swift.min(left + g.kernelWidth, g.width)
-                                    var bestIndex = base + rows.lowerBound * g.width + columns.lowerBound, best = xs[bestIndex]
-                                    // Selects rather than branches: on real activations the comparison is a coin toss.
-                                    @inline(__always) func consider(_ index: Int) {
-                                        let value = xs[index], better = value > best || value.isNaN
-                                        best = better ? value : best
-                                        bestIndex = better ? index : bestIndex
-                                    }
-                                    if rows.count == 2 && columns.count == 2 {
-                                        // The usual 2×2 window, unrolled: the loops below cost more than the comparisons.
-                                        let first = bestIndex
-                                        consider(first + 1)
-                                        consider(first + g.width)
-                                        consider(first + g.width + 1)
-                                    } else {
-                                        for y in rows {
-                                            for x in columns { consider(base + y * g.width + x) }
-                                        }
-                                    }
-                                    o[plane * g.positions + oy * g.outputWidth + ox] = best
-                                    ws[plane * g.positions + oy * g.outputWidth + ox] = bestIndex
-                                }
-                            }
-                        }
+                    parallelRanges(planes, grain: 1) { range in
+                        galen_max_pool(xs, Int64(range.lowerBound), Int64(range.upperBound), Int64(g.height), Int64(g.width),
+                                       Int64(g.kernelHeight), Int64(g.kernelWidth), Int64(g.strideY), Int64(g.strideX),
+                                       Int64(g.padTop), Int64(g.padLeft), Int64(g.outputHeight), Int64(g.outputWidth), o, ws)
                     }
                 }
             }
         }
         return .recorded([shape[0], shape[1], g.outputHeight, g.outputWidth], output, (self, { gradient in
             var result = [Float](repeating: 0, count: count)
-            for (position, index) in winners.enumerated() { result[index] += gradient.scalars[position] }
+            result.withUnsafeMutableBufferPointer { r in
+                gradient.scalars.withUnsafeBufferPointer { d in
+                    winners.withUnsafeBufferPointer { w in
+                        for position in w.indices { r[Int(w[position])] += d[position] }
+                    }
+                }
+            }
             return Tensor(result, shape: shape)
         }))
     }

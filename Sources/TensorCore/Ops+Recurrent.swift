@@ -31,7 +31,7 @@ extension Tensor {
                         (step + b * gateWidth).update(from: x.baseAddress! + (b * steps + t) * gateWidth, count: gateWidth)
                     }
                     gemm(h.baseAddress! + (t * batch + rows.lowerBound) * hidden, transposeA: false, w.baseAddress!, transposeB: false,
-                         step + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, beta: 1)
+                         step + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, beta: 1, split: false)
                     for b in rows {
                         let (previous, next) = ((t * batch + b) * hidden, ((t + 1) * batch + b) * hidden)
                         galen_lstm_cell(step + b * gateWidth, c.baseAddress! + previous, h.baseAddress! + previous,
@@ -64,7 +64,7 @@ extension Tensor {
                                                      keep.map { $0[b * steps + t] == 0 ? 1 : 0 } ?? 0)
                             (di.baseAddress! + (b * steps + t) * gateWidth).update(from: dGates + local * gateWidth, count: gateWidth)
                         }
-                        gemm(dGates, transposeA: false, w.baseAddress!, transposeB: true, dPrevious, m: rows.count, n: hidden, k: gateWidth)
+                        gemm(dGates, transposeA: false, w.baseAddress!, transposeB: true, dPrevious, m: rows.count, n: hidden, k: gateWidth, split: false)
                         for b in rows where !(keep.map { $0[b * steps + t] == 0 } ?? false) {
                             let local = b - rows.lowerBound
                             (ds + local * hidden).update(from: dPrevious + local * hidden, count: hidden)
@@ -103,7 +103,7 @@ extension Tensor {
                     let projection = p.baseAddress! + t * batch * gateWidth
                     for b in rows { (projection + b * gateWidth).update(from: bias.baseAddress!, count: gateWidth) }
                     gemm(h.baseAddress! + (t * batch + rows.lowerBound) * hidden, transposeA: false, w.baseAddress!, transposeB: false,
-                         projection + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, beta: 1)
+                         projection + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, beta: 1, split: false)
                     for b in rows {
                         galen_gru_cell(x.baseAddress! + (b * steps + t) * gateWidth, projection + b * gateWidth,
                                        a.baseAddress! + (t * batch + b) * gateWidth, h.baseAddress! + (t * batch + b) * hidden,
@@ -138,7 +138,7 @@ extension Tensor {
                                                     direct + local * hidden, Int64(hidden), keep.map { $0[b * steps + t] == 0 ? 1 : 0 } ?? 0)
                             (dp.baseAddress! + (b * steps + t) * gateWidth).update(from: dProjection + local * gateWidth, count: gateWidth)
                         }
-                        gemm(dProjection, transposeA: false, w.baseAddress!, transposeB: true, dPrevious, m: rows.count, n: hidden, k: gateWidth)
+                        gemm(dProjection, transposeA: false, w.baseAddress!, transposeB: true, dPrevious, m: rows.count, n: hidden, k: gateWidth, split: false)
                         for row in 0..<(rows.count * hidden) { ds[row] = direct[row] + dPrevious[row] }
                     }
                 }
@@ -186,10 +186,10 @@ private func recurrentWeightGradient(states: [Float], dGates: [Float], batch: In
     return Tensor(result, shape: [hidden, gateWidth])
 }
 
-/// Runs each share of the batch through the whole sequence on its own core, its small products
-/// with OpenBLAS on one thread.
+/// Runs each share of the batch through the whole sequence on its own core (so its products are
+/// not split again).
 private func parallelRecurrence(_ shares: [Range<Int>], _ body: (Range<Int>) -> Void) {
-    withSingleThreadedBLAS { parallelForEach(shares) { _, rows in body(rows) } }
+    parallelForEach(shares) { _, rows in body(rows) }
 }
 
 /// The batch cut into one share per core when each gets enough rows to repay a thread: rows of a

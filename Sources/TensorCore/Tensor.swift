@@ -18,6 +18,7 @@ public struct Tensor: @unchecked Sendable {
             shape.reduce(1, *) == scalars.count,
             "Tensor: \(scalars.count) scalars do not fill shape \(shape) (\(shape.reduce(1, *)) needed)")
         HeapReuse.enabled
+        BLASThreads.single
         self.shape = shape
         self.scalars = scalars
         self.node = nil
@@ -42,6 +43,7 @@ public struct Tensor: @unchecked Sendable {
 
     init(shape: [Int], scalars: [Float], node: GradNode?) {
         HeapReuse.enabled
+        BLASThreads.single
         self.shape = shape
         self.scalars = scalars
         self.node = node

@@ -69,4 +69,40 @@ struct ConvolutionTests {
         #expect(checkGradients(at: [input]) { $0[0].avgPool2d(kernel: (3, 2), stride: (1, 2), padding: padding) }.passed)
         #expect(checkGradients(at: [input]) { $0[0].globalAvgPool2d() }.passed)
     }
+
+    /// Wide rows take the vectorised 2×2 path (eight windows at a time) and its scalar tail; ties and
+    /// NaN must resolve as in the nested loops: the first maximum in row-major order, a NaN winning.
+    @Test(arguments: [(6, 38), (7, 37)])
+    func maxPoolingOfWideRowsMatchesNestedLoops(_ size: (Int, Int)) {
+        let (height, width) = size
+        var generator = RandomGenerator(seed: 55)
+        var values = (0..<(2 * 3 * height * width)).map { _ in Float(generator.next() % 3) }  // many ties
+        values[7] = .nan
+        values[width + 20] = .nan
+        let x = Tensor(values, shape: [2, 3, height, width])
+        let (outHeight, outWidth) = (height / 2, width / 2)
+        var expected: [Float] = [], winners: [Int] = []
+        for plane in 0..<6 {
+            for oy in 0..<outHeight {
+                for ox in 0..<outWidth {
+                    var (best, winner) = (-Float.infinity, -1)
+                    for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                        let index = (plane * height + 2 * oy + dy) * width + 2 * ox + dx
+                        if winner < 0 || values[index] > best || values[index].isNaN { (best, winner) = (values[index], index) }
+                    }
+                    expected.append(best)
+                    winners.append(winner)
+                }
+            }
+        }
+        let pooled = x.maxPool2d(kernel: (2, 2))
+        #expect(pooled.shape == [2, 3, outHeight, outWidth])
+        #expect(zip(pooled.scalars, expected).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        var input = x
+        input.requiresGrad = true
+        input.maxPool2d(kernel: (2, 2)).sum().backward()  // sum's gradient is 1 everywhere, NaN or not
+        var routed = [Float](repeating: 0, count: values.count)
+        for winner in winners { routed[winner] += 1 }
+        #expect(input.grad?.scalars == routed, "each window's gradient goes to its first maximum")
+    }
 }

@@ -36,4 +36,12 @@ void galen_gru_cell_backward(const float *upstream, const float *dh, const float
                              const float *h_previous, float *d_inputs, float *d_projections, float *direct, int64_t hidden,
                              int carry);
 
+/// Max pooling of planes plane_begin..<plane_end of x [planes, height, width] into output
+/// [planes, out_height, out_width]; winners receives the index into x of each window's maximum
+/// (the first in row-major order; a NaN wins). Windows are clipped to the input, so padding never
+/// wins; every window must hold at least one input cell.
+void galen_max_pool(const float *x, int64_t plane_begin, int64_t plane_end, int64_t height, int64_t width,
+                    int64_t kernel_height, int64_t kernel_width, int64_t stride_y, int64_t stride_x, int64_t pad_top,
+                    int64_t pad_left, int64_t out_height, int64_t out_width, float *output, int64_t *winners);
+
 #endif
