@@ -34,10 +34,10 @@ static inline float hyperbolic_tangent(float x) {
 
 #define LSTM_CELL                                                                                   \
     for (int64_t j = 0; j < hidden; j++) {                                                         \
-        gates[j] = logistic(gates[j]);                                                             \
-        gates[hidden + j] = logistic(gates[hidden + j]);                                           \
-        gates[2 * hidden + j] = hyperbolic_tangent(gates[2 * hidden + j]);                         \
-        gates[3 * hidden + j] = logistic(gates[3 * hidden + j]);                                   \
+        gates[j] = logistic(inputs[j] + gates[j]);                                                 \
+        gates[hidden + j] = logistic(inputs[hidden + j] + gates[hidden + j]);                      \
+        gates[2 * hidden + j] = hyperbolic_tangent(inputs[2 * hidden + j] + gates[2 * hidden + j]); \
+        gates[3 * hidden + j] = logistic(inputs[3 * hidden + j] + gates[3 * hidden + j]);          \
     }                                                                                              \
     if (carry) {                                                                                   \
         memcpy(c_next, c_previous, hidden * sizeof(float));                                        \
@@ -123,7 +123,7 @@ __attribute__((target("avx2,fma")))
 static void gru_cell_backward_avx2(GRU_BACKWARD_PARAMETERS) { GRU_CELL_BACKWARD }
 
 __attribute__((target("avx2,fma")))
-static void lstm_cell_avx2(float *restrict gates, const float *restrict c_previous, const float *restrict h_previous,
+static void lstm_cell_avx2(const float *restrict inputs, float *restrict gates, const float *restrict c_previous, const float *restrict h_previous,
                            float *restrict c_next, float *restrict h_next, float *restrict cell_tanh, int64_t hidden, int carry) {
     LSTM_CELL
 }
@@ -141,7 +141,7 @@ static void lstm_cell_backward_portable(LSTM_BACKWARD_PARAMETERS) { LSTM_CELL_BA
 
 static void gru_cell_backward_portable(GRU_BACKWARD_PARAMETERS) { GRU_CELL_BACKWARD }
 
-static void lstm_cell_portable(float *restrict gates, const float *restrict c_previous, const float *restrict h_previous,
+static void lstm_cell_portable(const float *restrict inputs, float *restrict gates, const float *restrict c_previous, const float *restrict h_previous,
                                float *restrict c_next, float *restrict h_next, float *restrict cell_tanh, int64_t hidden, int carry) {
     LSTM_CELL
 }
@@ -151,15 +151,15 @@ static void gru_cell_portable(const float *restrict inputs, const float *restric
     GRU_CELL
 }
 
-void galen_lstm_cell(float *gates, const float *c_previous, const float *h_previous, float *c_next, float *h_next,
+void galen_lstm_cell(const float *inputs, float *gates, const float *c_previous, const float *h_previous, float *c_next, float *h_next,
                      float *cell_tanh, int64_t hidden, int carry) {
 #if defined(__x86_64__)
     if (has_avx2_fma()) {
-        lstm_cell_avx2(gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry);
+        lstm_cell_avx2(inputs, gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry);
         return;
     }
 #endif
-    lstm_cell_portable(gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry);
+    lstm_cell_portable(inputs, gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry);
 }
 
 void galen_gru_cell(const float *inputs, const float *projections, float *gates, const float *h_previous, float *h_next,

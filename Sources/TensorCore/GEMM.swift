@@ -1,16 +1,18 @@
 import CBLAS
 
 /// C = alpha · op(A) · op(B) + beta · C on row-major matrices through OpenBLAS, where op
-/// transposes when its flag is set; A is m×k after op, B is k×n, C is m×n.
+/// transposes when its flag is set; A is m×k after op, B is k×n, C is m×n. A's rows are
+/// `rowStrideA` apart when given (rows of a larger matrix), else packed.
 ///
 /// OpenBLAS itself runs on one thread (``BLASThreads``); unless `split` is false (a caller that
 /// already runs one product per core), a product large enough to repay the hand-off is cut in
 /// two along its longer side, one half per core.
 func gemm(
     _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
-    _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0, split: Bool = true
+    _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0, split: Bool = true,
+    rowStrideA: Int? = nil
 ) {
-    let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
+    let (lda, ldb) = (rowStrideA ?? (transposeA ? m : k), transposeB ? k : n)
     func product(rows: Range<Int>, columns: Range<Int>) {
         let aStart = transposeA ? rows.lowerBound : rows.lowerBound * lda, bStart = transposeB ? columns.lowerBound * ldb : columns.lowerBound
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,

@@ -13,10 +13,10 @@ extension Tensor {
         let (batch, steps, hidden) = recurrentShape(recurrent, gates: 4, "lstmSequence", mask)
         let gateWidth = 4 * hidden
         let shares = batchShares(batch)
-        var gates = [Float](repeating: 0, count: steps * batch * gateWidth)   // activated i, f, g, o per step
+        var gates = makeScalars(steps * batch * gateWidth) { _ in }          // activated i, f, g, o per step
         var cells = [Float](repeating: 0, count: (steps + 1) * batch * hidden) // c, with the initial zeros first
         var states = [Float](repeating: 0, count: (steps + 1) * batch * hidden)
-        var cellTanhs = [Float](repeating: 0, count: steps * batch * hidden)  // tanh(c_t), kept for backward
+        var cellTanhs = makeScalars(steps * batch * hidden) { _ in }          // tanh(c_t) of unmasked steps, for backward
         let keep = mask?.scalars
         scalars.withUnsafeBufferPointer { x in
         recurrent.scalars.withUnsafeBufferPointer { w in
@@ -27,14 +27,11 @@ extension Tensor {
             parallelRecurrence(shares) { rows in
                 for t in 0..<steps {
                     let step = a.baseAddress! + t * batch * gateWidth
-                    for b in rows {
-                        (step + b * gateWidth).update(from: x.baseAddress! + (b * steps + t) * gateWidth, count: gateWidth)
-                    }
                     gemm(h.baseAddress! + (t * batch + rows.lowerBound) * hidden, transposeA: false, w.baseAddress!, transposeB: false,
-                         step + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, beta: 1, split: false)
+                         step + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, split: false)
                     for b in rows {
                         let (previous, next) = ((t * batch + b) * hidden, ((t + 1) * batch + b) * hidden)
-                        galen_lstm_cell(step + b * gateWidth, c.baseAddress! + previous, h.baseAddress! + previous,
+                        galen_lstm_cell(x.baseAddress! + (b * steps + t) * gateWidth, step + b * gateWidth, c.baseAddress! + previous, h.baseAddress! + previous,
                                         c.baseAddress! + next, h.baseAddress! + next, ct.baseAddress! + previous, Int64(hidden),
                                         keep.map { $0[b * steps + t] == 0 ? 1 : 0 } ?? 0)
                     }
@@ -43,7 +40,7 @@ extension Tensor {
         } } } } } }
         let output = batchMajor(states, batch: batch, steps: steps, hidden: hidden, from: 1)
         func backwardThroughTime(_ g: Tensor) -> (input: Tensor, recurrent: Tensor) {
-            var dInput = [Float](repeating: 0, count: count)
+            var dInput = makeScalars(count) { _ in }  // every step's gate gradients, [B, T, 4H]
             g.scalars.withUnsafeBufferPointer { upstream in
             gates.withUnsafeBufferPointer { activated in
             cells.withUnsafeBufferPointer { c in
@@ -51,20 +48,21 @@ extension Tensor {
             recurrent.scalars.withUnsafeBufferPointer { w in
             dInput.withUnsafeMutableBufferPointer { di in
                 parallelRecurrence(shares) { rows in
-                    // This share's gradients with respect to h and c, d(pre-activations) and d(h_{t-1}).
-                    let scratch = BackwardScratch(rows: rows.count, widths: [hidden, hidden, hidden, gateWidth])
+                    // This share's gradients with respect to h and c, and d(h_{t-1}).
+                    let scratch = BackwardScratch(rows: rows.count, widths: [hidden, hidden, hidden])
                     defer { scratch.release() }
-                    let (ds, dc, dPrevious, dGates) = (scratch[0], scratch[1], scratch[2], scratch[3])
+                    let (ds, dc, dPrevious) = (scratch[0], scratch[1], scratch[2])
                     for t in stride(from: steps - 1, through: 0, by: -1) {
                         for b in rows {
                             let (local, cell) = (b - rows.lowerBound, (t * batch + b) * hidden)
                             galen_lstm_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden, dc + local * hidden,
                                                      activated.baseAddress! + (t * batch + b) * gateWidth, ct.baseAddress! + cell,
-                                                     c.baseAddress! + cell, dGates + local * gateWidth, Int64(hidden),
+                                                     c.baseAddress! + cell, di.baseAddress! + (b * steps + t) * gateWidth, Int64(hidden),
                                                      keep.map { $0[b * steps + t] == 0 ? 1 : 0 } ?? 0)
-                            (di.baseAddress! + (b * steps + t) * gateWidth).update(from: dGates + local * gateWidth, count: gateWidth)
                         }
-                        gemm(dGates, transposeA: false, w.baseAddress!, transposeB: true, dPrevious, m: rows.count, n: hidden, k: gateWidth, split: false)
+                        // The share's rows of step t lie T steps apart in dInput.
+                        gemm(di.baseAddress! + (rows.lowerBound * steps + t) * gateWidth, transposeA: false, w.baseAddress!, transposeB: true,
+                             dPrevious, m: rows.count, n: hidden, k: gateWidth, split: false, rowStrideA: steps * gateWidth)
                         for b in rows where !(keep.map { $0[b * steps + t] == 0 } ?? false) {
                             let local = b - rows.lowerBound
                             (ds + local * hidden).update(from: dPrevious + local * hidden, count: hidden)
@@ -88,8 +86,8 @@ extension Tensor {
         let gateWidth = 3 * hidden
         require(recurrentBias.shape == [gateWidth], "gruSequence: recurrent bias \(recurrentBias.shape) is not [\(gateWidth)]")
         let shares = batchShares(batch)
-        var gates = [Float](repeating: 0, count: steps * batch * gateWidth)    // r, z, n per step
-        var projections = [Float](repeating: 0, count: steps * batch * gateWidth) // h·W_hh + b_hh per step
+        var gates = makeScalars(steps * batch * gateWidth) { _ in }        // r, z, n per step
+        var projections = makeScalars(steps * batch * gateWidth) { _ in }  // h·W_hh + b_hh per step
         var states = [Float](repeating: 0, count: (steps + 1) * batch * hidden)
         let keep = mask?.scalars
         scalars.withUnsafeBufferPointer { x in
@@ -115,8 +113,8 @@ extension Tensor {
         } } } } } }
         let output = batchMajor(states, batch: batch, steps: steps, hidden: hidden, from: 1)
         func backwardThroughTime(_ g: Tensor) -> (input: Tensor, recurrent: Tensor, bias: Tensor) {
-            var dInput = [Float](repeating: 0, count: count)
-            var dProjections = [Float](repeating: 0, count: count)  // d(h·W_hh + b_hh), [B, T, 3H]
+            var dInput = makeScalars(count) { _ in }        // d(x·W_ih + b_ih), [B, T, 3H]
+            var dProjections = makeScalars(count) { _ in }  // d(h·W_hh + b_hh), [B, T, 3H]
             g.scalars.withUnsafeBufferPointer { upstream in
             gates.withUnsafeBufferPointer { activated in
             projections.withUnsafeBufferPointer { p in
@@ -125,20 +123,20 @@ extension Tensor {
             dInput.withUnsafeMutableBufferPointer { di in
             dProjections.withUnsafeMutableBufferPointer { dp in
                 parallelRecurrence(shares) { rows in
-                    // d(h) carried back, d(h_{t-1}) through W_hh, the direct part z ⊙ dh, d(h·W_hh + b_hh).
-                    let scratch = BackwardScratch(rows: rows.count, widths: [hidden, hidden, hidden, gateWidth])
+                    // d(h) carried back, d(h_{t-1}) through W_hh, the direct part z ⊙ dh.
+                    let scratch = BackwardScratch(rows: rows.count, widths: [hidden, hidden, hidden])
                     defer { scratch.release() }
-                    let (ds, dPrevious, direct, dProjection) = (scratch[0], scratch[1], scratch[2], scratch[3])
+                    let (ds, dPrevious, direct) = (scratch[0], scratch[1], scratch[2])
                     for t in stride(from: steps - 1, through: 0, by: -1) {
                         for b in rows {
                             let (local, base) = (b - rows.lowerBound, (t * batch + b) * gateWidth)
                             galen_gru_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden,
                                                     activated.baseAddress! + base, p.baseAddress! + base, h.baseAddress! + (t * batch + b) * hidden,
-                                                    di.baseAddress! + (b * steps + t) * gateWidth, dProjection + local * gateWidth,
+                                                    di.baseAddress! + (b * steps + t) * gateWidth, dp.baseAddress! + (b * steps + t) * gateWidth,
                                                     direct + local * hidden, Int64(hidden), keep.map { $0[b * steps + t] == 0 ? 1 : 0 } ?? 0)
-                            (dp.baseAddress! + (b * steps + t) * gateWidth).update(from: dProjection + local * gateWidth, count: gateWidth)
                         }
-                        gemm(dProjection, transposeA: false, w.baseAddress!, transposeB: true, dPrevious, m: rows.count, n: hidden, k: gateWidth, split: false)
+                        gemm(dp.baseAddress! + (rows.lowerBound * steps + t) * gateWidth, transposeA: false, w.baseAddress!, transposeB: true,
+                             dPrevious, m: rows.count, n: hidden, k: gateWidth, split: false, rowStrideA: steps * gateWidth)
                         for row in 0..<(rows.count * hidden) { ds[row] = direct[row] + dPrevious[row] }
                     }
                 }

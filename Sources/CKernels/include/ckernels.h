@@ -9,11 +9,12 @@
 void galen_gather_sum(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
                       const float *values, const float *weights, int64_t width, float *out);
 
-/// One LSTM step's gates and states for one sequence: `gates` holds the 4 * hidden
-/// pre-activations (input, forget, cell, output) and receives their activations; unless `carry`,
+/// One LSTM step's gates and states for one sequence: the gate pre-activations (input, forget,
+/// cell, output; 4 * hidden) are `inputs` (x·W_ih + b) plus `gates` (h·W_hh), and `gates`
+/// receives their activations; unless `carry`,
 /// c_next = f * c_previous + i * g, cell_tanh = tanh(c_next), h_next = o * cell_tanh; with
 /// `carry` (a masked step) c and h are copied forward.
-void galen_lstm_cell(float *gates, const float *c_previous, const float *h_previous, float *c_next, float *h_next,
+void galen_lstm_cell(const float *inputs, float *gates, const float *c_previous, const float *h_previous, float *c_next, float *h_next,
                      float *cell_tanh, int64_t hidden, int carry);
 
 /// One GRU step for one sequence: r, z from inputs + projections, n = tanh(inputs_n + r *
