@@ -33,6 +33,8 @@ TASKS = {
         ["--model", "cnn", "--augment"],
         ["--model", "resnet"],
         ["--model", "resnet", "--augment"],
+        ["--model", "cnn", "--ensemble", "5"],
+        ["--model", "cnn", "--augment", "--ensemble", "5"],
     ]),
     "ecg200": ("sequence", "ecg200.h5", "accuracy", 5, [
         ["--cell", "gru", "--hidden", "64", "--learning-rate", "0.003", "--patience", "20"],

@@ -3,11 +3,12 @@ import HDF5
 import NeuralNet
 import TensorCore
 
-/// A trained image classifier: the network, its classes, the input shape it takes and the
-/// training set's pixel statistics it normalises with.
+/// A trained image classifier: its networks (one, or the members of an ensemble trained with
+/// different seeds), its classes, the input shape it takes and the training set's pixel
+/// statistics it normalises with.
 public final class ImageClassifier {
     public static let kind = "imaging/1"
-    public let network: any Layer
+    public let members: [any Layer]
     public let classes: [String]
     /// [C, H, W].
     public let inputShape: [Int]
@@ -15,14 +16,18 @@ public final class ImageClassifier {
     public let pixelDeviation: [Float]
     public let trainingRecord: String
 
-    public init(network: any Layer, classes: [String], inputShape: [Int], pixelMean: [Float], pixelDeviation: [Float], trainingRecord: String) {
-        self.network = network
+    public init(members: [any Layer], classes: [String], inputShape: [Int], pixelMean: [Float], pixelDeviation: [Float], trainingRecord: String) {
+        require(!members.isEmpty, "ImageClassifier: needs at least one member")
+        self.members = members
         self.classes = classes
         self.inputShape = inputShape
         self.pixelMean = pixelMean
         self.pixelDeviation = pixelDeviation
         self.trainingRecord = trainingRecord
     }
+
+    /// The layer a model file holds: the network, or an ``Ensemble`` of the members.
+    public var layer: any Layer { members.count == 1 ? members[0] : Ensemble(members) }
 
     /// Images [N, C, H, W] in 0...255 standardised per channel.
     public func normalize(_ images: Tensor) -> Tensor {
@@ -32,16 +37,20 @@ public final class ImageClassifier {
         }
     }
 
-    /// Class probabilities [N, classes] for images [N, C, H, W] in 0...255.
+    /// Class probabilities [N, classes] for images [N, C, H, W] in 0...255: the members' mean.
     public func probabilities(_ images: Tensor, batchSize: Int = 256) throws -> Tensor {
         guard Array(images.shape.dropFirst()) == inputShape else {
             throw DataFileError(path: "", problem: "images of shape \(Array(images.shape.dropFirst())) do not match the model's input \(inputShape)")
         }
-        return withoutGrad { network.predict(normalize(images), batchSize: batchSize).softmax(axis: 1) }
+        return withoutGrad {
+            let normalized = normalize(images)
+            let outputs = members.map { $0.predict(normalized, batchSize: batchSize).softmax(axis: 1) }
+            return outputs.dropFirst().reduce(outputs[0], +) / Float(members.count)
+        }
     }
 
     public func save(to path: String) throws {
-        try ModelFile.save(network, to: path, attributes: [
+        try ModelFile.save(layer, to: path, attributes: [
             "galen_model": .string(Self.kind), "classes": .strings(classes), "input_shape": .ints(inputShape),
             "pixel_mean": .floats(pixelMean), "pixel_std": .floats(pixelDeviation), "training_config": .string(trainingRecord),
         ])
@@ -57,7 +66,7 @@ public final class ImageClassifier {
         else { throw ModelError.weights("\(path): not a Galen image classifier (attribute galen_model is not '\(Self.kind)', or its classes and statistics are missing)") }
         let record: String
         if case .string(let text)? = attributes["training_config"] { record = text } else { record = "{}" }
-        return ImageClassifier(network: contents.model, classes: classes, inputShape: shape, pixelMean: mean, pixelDeviation: deviation,
+        return ImageClassifier(members: (contents.model as? Ensemble)?.members ?? [contents.model], classes: classes, inputShape: shape, pixelMean: mean, pixelDeviation: deviation,
                                trainingRecord: record)
     }
 }

@@ -17,6 +17,8 @@ public struct ImageTrainingOptions: Sendable, Codable, Equatable {
     /// Weigh each class by the inverse of its training frequency.
     public var balanceClasses = false
     public var seed: UInt64 = 0
+    /// Members of an ensemble, each with its own seed derived from `seed` (the first uses the seed itself).
+    public var ensemble = 1
 
     public init() {}
 }
@@ -57,10 +59,13 @@ public struct ImageBatches: BatchSource {
     }
 }
 
-/// Trains an image classifier on the stored split's training part, early-stopping on its
-/// validation part (carved from training, 10 %, when the split has none).
+/// Trains an image classifier (or `options.ensemble` of them, sharing the parts and the pixel
+/// statistics, differing in the seed of initialisation, batch order, augmentation and dropout) on
+/// the stored split's training part, early-stopping on its validation part (carved from
+/// training, 10 %, when the split has none).
 public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions, callbacks: [any Callback] = [],
-                                 record: [String: String] = [:]) throws -> (classifier: ImageClassifier, history: History) {
+                                 record: [String: String] = [:]) throws -> (classifier: ImageClassifier, histories: [History]) {
+    require(options.ensemble >= 1, "trainImageClassifier: an ensemble needs at least one member")
     let (train, validation, _) = try set.labelled.partition(options.split, seed: options.seed)
     guard !train.isEmpty, !validation.isEmpty else {
         throw DataFileError(path: set.path, problem: "split '\(options.split)' leaves no images to train or validate on")
@@ -77,31 +82,38 @@ public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions,
             total + trainPixels.scalars[(start + c * planeSize)..<(start + (c + 1) * planeSize)].reduce(0) { $0 + ($1 - means[c]) * ($1 - means[c]) }
         } / Float(train.count * planeSize)).squareRoot()
     }.map { Swift.max($0, 1e-3) }
-
-    var generator = RandomGenerator(seed: options.seed)
-    let network = options.architecture.build(inputShape: set.imageShape, classes: set.classes.count, dropout: options.dropout,
-                                             generator: &generator)
     var fullRecord = record
     fullRecord["options"] = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
-    let classifier = ImageClassifier(network: network, classes: set.classes, inputShape: set.imageShape, pixelMean: means,
-                                     pixelDeviation: deviations,
-                                     trainingRecord: String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self))
+    let trainingRecord = String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self)
     let counts = (0..<set.classes.count).map { k in train.filter { set.labels[$0] == k }.count }
     let classWeights = options.balanceClasses
         ? Tensor(counts.map { Float(train.count) / Float(set.classes.count * Swift.max($0, 1)) }) : nil
-    let batches = ImageBatches(images: set.images, labels: set.labels, rows: train, classifier: classifier,
-                               augmentation: options.augmentation, batchSize: options.batchSize, shuffle: true, seed: options.seed)
-    let validationBatches = ImageBatches(images: set.images, labels: set.labels, rows: validation, classifier: classifier,
-                                         augmentation: nil, batchSize: 256, shuffle: false, seed: 0)
     let validationImages = set.images.gather(validation), validationLabels = validation.map { set.labels[$0] }
-    let trainer = Trainer(model: network, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),
-                          callbacks: callbacks + [EarlyStopping(monitor: "val_loss", patience: options.patience)], seed: options.seed)
-    let history = trainer.fit(epochs: options.epochs, training: batches, validation: validationBatches, loss: { batch in
-        Loss.categoricalCrossEntropy(network(batch.inputs), batch.targets, weights: classWeights)
-    }, metrics: {
-        let report = ClassificationReport(probabilities: (try? classifier.probabilities(validationImages)) ?? Tensor.zeros([1, 1]),
-                                          labels: validationLabels)
-        return ["val_accuracy": report.accuracy, "val_auc": report.rocAUC]
-    })
-    return (classifier, history)
+
+    var members: [any Layer] = [], histories: [History] = []
+    for index in 0..<options.ensemble {
+        let seed = index == 0 ? options.seed : mixSeed(options.seed, UInt64(index))
+        var generator = RandomGenerator(seed: seed)
+        let network = options.architecture.build(inputShape: set.imageShape, classes: set.classes.count, dropout: options.dropout,
+                                                 generator: &generator)
+        let single = ImageClassifier(members: [network], classes: set.classes, inputShape: set.imageShape, pixelMean: means,
+                                     pixelDeviation: deviations, trainingRecord: trainingRecord)
+        let batches = ImageBatches(images: set.images, labels: set.labels, rows: train, classifier: single,
+                                   augmentation: options.augmentation, batchSize: options.batchSize, shuffle: true, seed: seed)
+        let validationBatches = ImageBatches(images: set.images, labels: set.labels, rows: validation, classifier: single,
+                                             augmentation: nil, batchSize: 256, shuffle: false, seed: 0)
+        let trainer = Trainer(model: network, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),
+                              callbacks: callbacks + [EarlyStopping(monitor: "val_loss", patience: options.patience)], seed: seed)
+        histories.append(trainer.fit(epochs: options.epochs, training: batches, validation: validationBatches, loss: { batch in
+            Loss.categoricalCrossEntropy(network(batch.inputs), batch.targets, weights: classWeights)
+        }, metrics: {
+            let report = ClassificationReport(probabilities: (try? single.probabilities(validationImages)) ?? Tensor.zeros([1, 1]),
+                                              labels: validationLabels)
+            return ["val_accuracy": report.accuracy, "val_auc": report.rocAUC]
+        }))
+        members.append(network)
+    }
+    let classifier = ImageClassifier(members: members, classes: set.classes, inputShape: set.imageShape, pixelMean: means,
+                                     pixelDeviation: deviations, trainingRecord: trainingRecord)
+    return (classifier, histories)
 }

@@ -48,11 +48,14 @@ struct ImageTrain: ParsableCommand {
     @Option(help: "Seed for initialisation, shuffling and augmentation.")
     var seed: UInt64 = 0
 
+    @Option(help: "Members of an ensemble (seeds derived from --seed); probabilities are their mean.")
+    var ensemble = 1
+
     @OptionGroup var output: OutputFile
 
     func validate() throws {
-        guard epochs >= 1, batchSize >= 1, (0..<1).contains(dropout), learningRate > 0 else {
-            throw ValidationError("--epochs and --batch-size must be positive, --dropout in [0, 1), --learning-rate positive")
+        guard epochs >= 1, batchSize >= 1, ensemble >= 1, (0..<1).contains(dropout), learningRate > 0 else {
+            throw ValidationError("--epochs, --batch-size and --ensemble must be positive, --dropout in [0, 1), --learning-rate positive")
         }
     }
 
@@ -69,6 +72,7 @@ struct ImageTrain: ParsableCommand {
         options.augmentation = augment ? Augmentation() : nil
         options.balanceClasses = balanceClasses
         options.seed = seed
+        options.ensemble = ensemble
         let (classifier, _) = try trainImageClassifier(set, options: options, callbacks: [ProgressDisplay()], record: ["data": data])
         try classifier.save(to: output.path)
         let validation = try set.labelled.partition(split, seed: seed).validation

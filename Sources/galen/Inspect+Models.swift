@@ -22,17 +22,19 @@ extension Inspect {
 
     func describeImageClassifier() throws {
         let model = try ImageClassifier.load(file)
-        try describe(kind: "image classifier", classes: model.classes, network: model.network,
-                     facts: ["input_shape": AnyEncodable(model.inputShape)],
-                     line: "input: \(model.inputShape.map(String.init).joined(separator: "×")) images")
+        try describe(kind: "image classifier", classes: model.classes, network: model.layer,
+                     facts: ["input_shape": AnyEncodable(model.inputShape), "members": AnyEncodable(model.members.count)],
+                     line: "input: \(model.inputShape.map(String.init).joined(separator: "×")) images, \(members(model.members.count))")
     }
 
     func describeSequenceModel() throws {
         let model = try SequenceModel.load(file)
         try describe(kind: "sequence classifier", classes: model.classes, network: model.layer,
                      facts: ["threshold": AnyEncodable(model.threshold), "members": AnyEncodable(model.members.count)],
-                     line: "\(model.members.count == 1 ? "one network" : "an ensemble of \(model.members.count)"), event-1 threshold (chosen on validation): \(format(Double(model.threshold)))")
+                     line: "\(members(model.members.count)), event-1 threshold (chosen on validation): \(format(Double(model.threshold)))")
     }
+
+    private func members(_ count: Int) -> String { count == 1 ? "one network" : "an ensemble of \(count)" }
 
     private func describe(kind: String, classes: [String], network: any Layer, facts: [String: AnyEncodable], line: String) throws {
         if json {

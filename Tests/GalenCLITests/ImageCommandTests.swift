@@ -49,7 +49,7 @@ struct ImageCommandTests {
                 (["image", "evaluate", "--model", model, "--data", tiny, "--split", "test"], "the test part of split 'medmnist'"),
                 (["image", "evaluate", "--model", model, "--data", breastMNIST, "--split-name", "official"], "split 'official' is not in the file"),
                 (["image", "evaluate", "--model", model, "--data", renamed, "--split", "train"], "has classes [\"a\", \"b\"]; the model"),
-                (["image", "train", "--data", breastMNIST, "--batch-size", "0", "--out", folder.appendingPathComponent("y.h5").path], "--batch-size must be positive"),
+                (["image", "train", "--data", breastMNIST, "--batch-size", "0", "--out", folder.appendingPathComponent("y.h5").path], "--batch-size and --ensemble must be positive"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)

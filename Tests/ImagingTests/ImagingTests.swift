@@ -39,7 +39,7 @@ struct ImagingTests {
         let identity = none.apply(images, using: &generator).scalars
         #expect(zip(identity, images.scalars).allSatisfy { abs($0 - $1) < 1e-3 }, "no change asked, none made")
         let batches = ImageBatches(images: set.images, labels: set.labels, rows: Array(0..<40),
-                                   classifier: ImageClassifier(network: Flatten(), classes: set.classes, inputShape: set.imageShape,
+                                   classifier: ImageClassifier(members: [Flatten()], classes: set.classes, inputShape: set.imageShape,
                                                                pixelMean: [0], pixelDeviation: [1], trainingRecord: "{}"),
                                    augmentation: augmentation, batchSize: 40, shuffle: true, seed: 5)
         let batch = batches.batches(epoch: 0)[0]
@@ -48,18 +48,25 @@ struct ImagingTests {
         #expect(batch.targets.scalars == expected, "each augmented image keeps its own label")
     }
 
-    @Test func classifierFileRoundTrip() throws {
+    @Test(arguments: [1, 2]) func classifierFileRoundTrip(members: Int) throws {
         let set = try ImageSet.load(breastMNIST)
         var generator = RandomGenerator(seed: 6)
-        let network = ImageArchitecture.resnet.build(inputShape: set.imageShape, classes: 2, generator: &generator)
-        let classifier = ImageClassifier(network: network, classes: set.classes, inputShape: set.imageShape, pixelMean: [80],
+        let networks = (0..<members).map { _ in ImageArchitecture.resnet.build(inputShape: set.imageShape, classes: 2, generator: &generator) }
+        let classifier = ImageClassifier(members: networks, classes: set.classes, inputShape: set.imageShape, pixelMean: [80],
                                          pixelDeviation: [50], trainingRecord: "{}")
+        let images = set.images.gather(Array(0..<10))
         try withTemporaryFile { path in
             try classifier.save(to: path)
             let loaded = try ImageClassifier.load(path)
-            let images = set.images.gather(Array(0..<10))
             #expect(try loaded.probabilities(images).scalars == classifier.probabilities(images).scalars)
-            #expect(loaded.classes == set.classes && loaded.inputShape == [1, 28, 28] && loaded.pixelMean == [80])
+            #expect(loaded.classes == set.classes && loaded.inputShape == [1, 28, 28] && loaded.pixelMean == [80] && loaded.members.count == members)
         }
+        let alone = try networks.map {
+            try ImageClassifier(members: [$0], classes: set.classes, inputShape: set.imageShape, pixelMean: [80], pixelDeviation: [50],
+                                trainingRecord: "{}").probabilities(images).scalars
+        }
+        let mean = (0..<alone[0].count).map { i in alone.map { $0[i] }.reduce(0, +) / Float(members) }
+        #expect(zip(try classifier.probabilities(images).scalars, mean).allSatisfy { abs($0 - $1) < 1e-6 },
+                "an ensemble's probabilities are the mean of its members'")
     }
 }
