@@ -3,7 +3,7 @@
 // AVX2 with FMA and once portably; the processor picks at run time.
 #include "ckernels.h"
 
-// NaN wins (and stays), as in every framework; otherwise the first maximum in row-major order.
+// The first maximum in row-major order; a NaN beats any number, and of several NaNs the last wins.
 #define CONSIDER(index)                                                                             \
     {                                                                                              \
         const float value = x[index];                                                              \

@@ -7,8 +7,10 @@
 #include <string.h>
 
 // e^x to within 2 ulp over [-87, 88] (Cephes' expf: x = n ln 2 + r, a degree-6 polynomial in r,
-// then 2^n by building the exponent bits). Branch-free so that loops over it vectorise.
-static inline float exp_approx(float x) {
+// then 2^n by building the exponent bits); NaN stays NaN. Branch-free so that loops over it vectorise.
+static inline float exp_approx(float input) {
+    const int is_nan = input != input;
+    float x = is_nan ? 0.0f : input;  // converting NaN to an integer below would be undefined
     x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
     const float n = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
     const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
@@ -22,7 +24,7 @@ static inline float exp_approx(float x) {
     const int32_t bits = ((int32_t)n + 127) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
+    return is_nan ? input : p * scale;
 }
 
 static inline float logistic(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
@@ -62,7 +64,7 @@ static inline float hyperbolic_tangent(float x) {
     }
 
 // Backward through one LSTM step for one sequence; `dh` holds the gradient reaching h from the step
-// after and receives dL/dh in full, `dc` the cell's.
+// after (on a carried step it receives dL/dh in full), `dc` the cell's.
 #define LSTM_CELL_BACKWARD                                                                          \
     if (carry) {                                                                                   \
         for (int64_t j = 0; j < hidden; j++) {                                                     \
@@ -80,7 +82,6 @@ static inline float hyperbolic_tangent(float x) {
         d_gates[2 * hidden + j] = dcell * i * (1.0f - g * g);                                      \
         d_gates[3 * hidden + j] = gradient * cell_tanh[j] * o * (1.0f - o);                        \
         dc[j] = dcell * f;                                                                         \
-        dh[j] = gradient;                                                                          \
     }
 
 // Backward through one GRU step for one sequence: `dh` holds the gradient reaching h from the step

@@ -58,7 +58,7 @@ public final class EfficacyModel {
     private func combine(_ standardized: [Tensor]) -> Prediction {
         let outputs = standardized.map { Tensor(scaling.original($0.scalars, tasks: taskNames.count), shape: $0.shape) }
         return withoutGrad {
-            let mean = outputs.dropFirst().reduce(outputs[0], +) / Float(outputs.count)
+            let mean = Ensemble.mean(outputs)
             let variance = outputs.map { ($0 - mean) * ($0 - mean) }.reduce(Tensor.zeros(mean.shape), +) / Float(outputs.count)
             return Prediction(values: mean, spread: variance.sqrt())
         }

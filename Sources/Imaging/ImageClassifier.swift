@@ -44,8 +44,7 @@ public final class ImageClassifier {
         }
         return withoutGrad {
             let normalized = normalize(images)
-            let outputs = members.map { $0.predict(normalized, batchSize: batchSize).softmax(axis: 1) }
-            return outputs.dropFirst().reduce(outputs[0], +) / Float(members.count)
+            return Ensemble.mean(members.map { $0.predict(normalized, batchSize: batchSize).softmax(axis: 1) })
         }
     }
 

@@ -36,8 +36,7 @@ public final class SequenceModel {
             let parts = stride(from: 0, to: rows.count, by: batchSize).map { start -> Tensor in
                 let batch = Array(rows[start..<Swift.min(start + batchSize, rows.count)])
                 let (sequences, mask, statics) = (set.sequences.gather(batch), set.stepMask.gather(batch), set.statics?.gather(batch))
-                let outputs = members.map { $0(sequences, mask: mask, statics: statics).softmax(axis: 1) }
-                return outputs.dropFirst().reduce(outputs[0], +) / Float(members.count)
+                return Ensemble.mean(members.map { $0(sequences, mask: mask, statics: statics).softmax(axis: 1) })
             }
             return Tensor.concatenate(parts, axis: 0)
         }

@@ -34,7 +34,7 @@ public struct SequenceSet: Sendable {
         }
         let values = try data.read(as: Float.self)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw fail("/sequences holds \(values[bad]) in sequence \(bad / (shape[1] * shape[2])); unobserved values are 0")
+            throw fail("/sequences holds \(values[bad]) in sequence \(bad / (shape[1] * shape[2])); masked cells hold numbers too (0 or the carried value)")
         }
         var stepMask = Tensor.ones([shape[0], shape[1]])
         if try file.contains("mask") {

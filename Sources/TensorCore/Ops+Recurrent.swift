@@ -24,7 +24,7 @@ extension Tensor {
         gates.withUnsafeMutableBufferPointer { a in
         cells.withUnsafeMutableBufferPointer { c in
         states.withUnsafeMutableBufferPointer { h in
-            parallelRecurrence(shares) { rows in
+            parallelForEach(shares) { _, rows in
                 for t in 0..<steps {
                     let step = a.baseAddress! + t * batch * gateWidth
                     gemm(h.baseAddress! + (t * batch + rows.lowerBound) * hidden, transposeA: false, w.baseAddress!, transposeB: false,
@@ -47,7 +47,7 @@ extension Tensor {
             cellTanhs.withUnsafeBufferPointer { ct in
             recurrent.scalars.withUnsafeBufferPointer { w in
             dInput.withUnsafeMutableBufferPointer { di in
-                parallelRecurrence(shares) { rows in
+                parallelForEach(shares) { _, rows in
                     // This share's gradients with respect to h and c, and d(h_{t-1}).
                     let scratch = BackwardScratch(rows: rows.count, widths: [hidden, hidden, hidden])
                     defer { scratch.release() }
@@ -96,7 +96,7 @@ extension Tensor {
         projections.withUnsafeMutableBufferPointer { p in
         gates.withUnsafeMutableBufferPointer { a in
         states.withUnsafeMutableBufferPointer { h in
-            parallelRecurrence(shares) { rows in
+            parallelForEach(shares) { _, rows in
                 for t in 0..<steps {
                     let projection = p.baseAddress! + t * batch * gateWidth
                     for b in rows { (projection + b * gateWidth).update(from: bias.baseAddress!, count: gateWidth) }
@@ -122,7 +122,7 @@ extension Tensor {
             recurrent.scalars.withUnsafeBufferPointer { w in
             dInput.withUnsafeMutableBufferPointer { di in
             dProjections.withUnsafeMutableBufferPointer { dp in
-                parallelRecurrence(shares) { rows in
+                parallelForEach(shares) { _, rows in
                     // d(h) carried back, d(h_{t-1}) through W_hh, the direct part z ⊙ dh.
                     let scratch = BackwardScratch(rows: rows.count, widths: [hidden, hidden, hidden])
                     defer { scratch.release() }
@@ -184,14 +184,9 @@ private func recurrentWeightGradient(states: [Float], dGates: [Float], batch: In
     return Tensor(result, shape: [hidden, gateWidth])
 }
 
-/// Runs each share of the batch through the whole sequence on its own core (so its products are
-/// not split again).
-private func parallelRecurrence(_ shares: [Range<Int>], _ body: (Range<Int>) -> Void) {
-    parallelForEach(shares) { _, rows in body(rows) }
-}
-
 /// The batch cut into one share per core when each gets enough rows to repay a thread: rows of a
-/// recurrence are independent through the whole sequence, so each core runs its share alone.
+/// recurrence are independent through the whole sequence, so each core runs its share alone,
+/// its small products unsplit (`split: false`).
 private func batchShares(_ batch: Int) -> [Range<Int>] { parallelChunks(batch, grain: 16) }
 
 /// Zeroed per-share working rows for backpropagation through time, one block per width.

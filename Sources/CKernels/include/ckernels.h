@@ -24,9 +24,9 @@ void galen_gru_cell(const float *inputs, const float *projections, float *gates,
                     int64_t hidden, int carry);
 
 /// Backward through one LSTM step for one sequence. `dh` holds the gradient reaching h_t from the
-/// step after and receives dL/dh_t (upstream added); `dc` is dL/dc_t in and dL/dc_{t-1} out;
-/// d_gates receives the 4 * hidden pre-activation gradients (zeros for a `carry` step, whose c
-/// and h gradients pass through unchanged).
+/// step after; `dc` is dL/dc_t in and dL/dc_{t-1} out; d_gates receives the 4 * hidden
+/// pre-activation gradients. A `carry` step's gates get zeros, `dh` receives dL/dh_t (upstream
+/// added) and `dc` passes through unchanged.
 void galen_lstm_cell_backward(const float *upstream, float *dh, float *dc, const float *gates, const float *cell_tanh,
                               const float *c_previous, float *d_gates, int64_t hidden, int carry);
 
@@ -39,7 +39,7 @@ void galen_gru_cell_backward(const float *upstream, const float *dh, const float
 
 /// Max pooling of planes plane_begin..<plane_end of x [planes, height, width] into output
 /// [planes, out_height, out_width]; winners receives the index into x of each window's maximum
-/// (the first in row-major order; a NaN wins). Windows are clipped to the input, so padding never
+/// (the first in row-major order; a NaN beats any number, the last of several NaNs wins). Windows are clipped to the input, so padding never
 /// wins; every window must hold at least one input cell.
 void galen_max_pool(const float *x, int64_t plane_begin, int64_t plane_end, int64_t height, int64_t width,
                     int64_t kernel_height, int64_t kernel_width, int64_t stride_y, int64_t stride_x, int64_t pad_top,

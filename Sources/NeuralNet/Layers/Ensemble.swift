@@ -32,6 +32,11 @@ public final class Ensemble: Layer {
 
     /// The mean of the members' outputs.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        members.dropFirst().reduce(members[0](input)) { $0 + $1(input) } / Float(members.count)
+        Self.mean(members.map { $0(input) })
+    }
+
+    /// The elementwise mean of equally shaped outputs (members' logits, probabilities or predictions).
+    public static func mean(_ outputs: [Tensor]) -> Tensor {
+        outputs.dropFirst().reduce(outputs[0], +) / Float(outputs.count)
     }
 }
