@@ -73,7 +73,7 @@ struct ImageTrain: ParsableCommand {
         options.balanceClasses = balanceClasses
         options.seed = seed
         options.ensemble = ensemble
-        let (classifier, _) = try trainImageClassifier(set, options: options, callbacks: [ProgressDisplay()], record: ["data": data])
+        let (classifier, _) = try trainImageClassifier(set, options: options, callbacks: [ProgressDisplay(members: ensemble)], record: ["data": data])
         try classifier.save(to: output.path)
         let validation = try set.labelled.partition(split, seed: seed).validation
         let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(validation)),

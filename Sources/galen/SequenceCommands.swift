@@ -79,7 +79,7 @@ struct SequenceTrain: ParsableCommand {
         (options.bidirectional, options.pooling, options.dropout, options.convolutions) = (bidirectional, pooling, dropout, convolution)
         (options.epochs, options.patience, options.batchSize, options.learningRate) = (epochs, patience, batchSize, learningRate)
         (options.seed, options.ensemble) = (seed, ensemble)
-        let (model, _) = try trainSequenceModel(set, options: options, callbacks: [ProgressDisplay()], record: ["data": data])
+        let (model, _) = try trainSequenceModel(set, options: options, callbacks: [ProgressDisplay(members: ensemble)], record: ["data": data])
         try model.save(to: output.path)
         print("model written to \(output.path)")
     }

@@ -27,6 +27,15 @@ struct CallbackTests {
         #expect(lines[0].hasPrefix("epoch 1/3  learning_rate 0.1  loss ") && lines[0].contains("val_loss"))
     }
 
+    @Test func eachMemberOfAnEnsembleIsAnnounced() {
+        let transcript = Transcript()
+        let display = ProgressDisplay(isTerminal: false, members: 2) { transcript.text += $0 }
+        run([display], epochs: 1)
+        run([display], epochs: 1)
+        let lines = transcript.text.split(separator: "\n")
+        #expect(lines.count == 4 && lines[0] == "member 1 of 2" && lines[2] == "member 2 of 2" && lines[3].hasPrefix("epoch 1/1"))
+    }
+
     @Test func terminalRedrawsABarWithRateAndTimeLeft() {
         let transcript = Transcript()
         run([ProgressDisplay(isTerminal: true) { transcript.text += $0 }], epochs: 1)

@@ -8,12 +8,21 @@ public final class ProgressDisplay: Callback {
     private var epochStart = Date()
     private var lastDraw = Date.distantPast
     private var epoch = 0, epochs = 0
+    private let members: Int
+    private var member = 0
 
-    /// Writes to standard error unless given another `write`.
-    public init(isTerminal: Bool = isatty(STDERR_FILENO) != 0,
+    /// Writes to standard error unless given another `write`. With `members` above 1 (the
+    /// training runs of an ensemble), each run starts with a line saying which member it is.
+    public init(isTerminal: Bool = isatty(STDERR_FILENO) != 0, members: Int = 1,
                 write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.isTerminal = isTerminal
+        self.members = members
         self.write = write
+    }
+
+    public func trainingWillBegin(_ trainer: Trainer) {
+        member += 1
+        if members > 1 { write("member \(member) of \(members)\n") }
     }
 
     public func epochWillBegin(_ trainer: Trainer, epoch: Int, of epochs: Int) {
