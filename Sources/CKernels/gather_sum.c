@@ -1,7 +1,6 @@
-// Swift compiles for plain SSE2 on x86-64 unless told otherwise, and a package cannot pass
-// -mavx2 to its dependants without unsafe flags. This kernel is compiled twice, once for
-// AVX2 with FMA and once portably, and the processor picks at run time.
+// Sums of weight rows for sparse rows, with a hand-written AVX2 variant and a portable one (dispatch.h).
 #include "ckernels.h"
+#include "dispatch.h"
 
 #include <stddef.h>
 
@@ -24,7 +23,7 @@
 // Each row's output (a few kilobytes) stays in L1 while the weight rows of its entries stream
 // through, eight lanes at a time with fused multiply-adds.
 __attribute__((target("avx2,fma")))
-static void gather_sum_avx2(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
+static void galen_gather_sum_avx2(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
                             const float *values, const float *weights, int64_t width, float *out) {
     const int64_t lanes = width / 8 * 8;
     GATHER_ROWS(
@@ -38,18 +37,12 @@ static void gather_sum_avx2(int64_t row_begin, int64_t row_end, const int64_t *r
 }
 #endif
 
-static void gather_sum_portable(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
+static void galen_gather_sum_portable(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
                                 const float *values, const float *weights, int64_t width, float *out) {
     GATHER_ROWS(for (int64_t column = 0; column < width; column++) target[column] += scale * source[column];)
 }
 
-void galen_gather_sum(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
-                      const float *values, const float *weights, int64_t width, float *out) {
-#if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        gather_sum_avx2(row_begin, row_end, row_starts, columns, values, weights, width, out);
-        return;
-    }
-#endif
-    gather_sum_portable(row_begin, row_end, row_starts, columns, values, weights, width, out);
-}
+GALEN_DISPATCH(galen_gather_sum,
+               (int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns, const float *values,
+                const float *weights, int64_t width, float *out),
+               (row_begin, row_end, row_starts, columns, values, weights, width, out))

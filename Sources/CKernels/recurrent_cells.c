@@ -1,8 +1,8 @@
 // The gate passes of one LSTM or GRU step: for each of `hidden` units, three or four logistic or
-// tanh evaluations and a few products. libm's expf is a call per element and Swift compiles for
-// plain SSE2, so these run here, through an exp the compiler can vectorise, compiled once for
-// AVX2 with FMA and once portably; the processor picks at run time.
+// tanh evaluations and a few products. libm's expf is a call per element, so these run here,
+// through an exp the compiler can vectorise (AVX2 when the processor has it, see dispatch.h).
 #include "ckernels.h"
+#include "dispatch.h"
 
 #include <string.h>
 
@@ -108,91 +108,32 @@ static inline float hyperbolic_tangent(float x) {
         direct[j] = gradient * z;                                                                  \
     }
 
+#define LSTM_CELL_PARAMETERS                                                                        \
+    (const float *restrict inputs, float *restrict gates, const float *restrict c_previous,              \
+     const float *restrict h_previous, float *restrict c_next, float *restrict h_next, float *restrict cell_tanh, \
+     int64_t hidden, int carry)
+#define GRU_CELL_PARAMETERS                                                                         \
+    (const float *restrict inputs, const float *restrict projections, float *restrict gates,             \
+     const float *restrict h_previous, float *restrict h_next, int64_t hidden, int carry)
 #define LSTM_BACKWARD_PARAMETERS                                                                    \
-    const float *restrict upstream, float *restrict dh, float *restrict dc, const float *restrict gates, \
-        const float *restrict cell_tanh, const float *restrict c_previous, float *restrict d_gates, int64_t hidden, int carry
+    (const float *restrict upstream, float *restrict dh, float *restrict dc, const float *restrict gates, \
+     const float *restrict cell_tanh, const float *restrict c_previous, float *restrict d_gates, int64_t hidden, int carry)
 #define GRU_BACKWARD_PARAMETERS                                                                     \
-    const float *restrict upstream, const float *restrict dh, const float *restrict gates, const float *restrict projections, \
-        const float *restrict h_previous, float *restrict d_inputs, float *restrict d_projections, float *restrict direct, \
-        int64_t hidden, int carry
+    (const float *restrict upstream, const float *restrict dh, const float *restrict gates,              \
+     const float *restrict projections, const float *restrict h_previous, float *restrict d_inputs,       \
+     float *restrict d_projections, float *restrict direct, int64_t hidden, int carry)
 
-#if defined(__x86_64__)
-__attribute__((target("avx2,fma")))
-static void lstm_cell_backward_avx2(LSTM_BACKWARD_PARAMETERS) { LSTM_CELL_BACKWARD }
+GALEN_COMPILED_TWICE(galen_lstm_cell, LSTM_CELL_PARAMETERS, LSTM_CELL)
+GALEN_DISPATCH(galen_lstm_cell, LSTM_CELL_PARAMETERS,
+               (inputs, gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry))
 
-__attribute__((target("avx2,fma")))
-static void gru_cell_backward_avx2(GRU_BACKWARD_PARAMETERS) { GRU_CELL_BACKWARD }
+GALEN_COMPILED_TWICE(galen_gru_cell, GRU_CELL_PARAMETERS, GRU_CELL)
+GALEN_DISPATCH(galen_gru_cell, GRU_CELL_PARAMETERS, (inputs, projections, gates, h_previous, h_next, hidden, carry))
 
-__attribute__((target("avx2,fma")))
-static void lstm_cell_avx2(const float *restrict inputs, float *restrict gates, const float *restrict c_previous, const float *restrict h_previous,
-                           float *restrict c_next, float *restrict h_next, float *restrict cell_tanh, int64_t hidden, int carry) {
-    LSTM_CELL
-}
+GALEN_COMPILED_TWICE(galen_lstm_cell_backward, LSTM_BACKWARD_PARAMETERS, LSTM_CELL_BACKWARD)
+GALEN_DISPATCH(galen_lstm_cell_backward, LSTM_BACKWARD_PARAMETERS,
+               (upstream, dh, dc, gates, cell_tanh, c_previous, d_gates, hidden, carry))
 
-__attribute__((target("avx2,fma")))
-static void gru_cell_avx2(const float *restrict inputs, const float *restrict projections, float *restrict gates,
-                          const float *restrict h_previous, float *restrict h_next, int64_t hidden, int carry) {
-    GRU_CELL
-}
-
-static int has_avx2_fma(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
-#endif
-
-static void lstm_cell_backward_portable(LSTM_BACKWARD_PARAMETERS) { LSTM_CELL_BACKWARD }
-
-static void gru_cell_backward_portable(GRU_BACKWARD_PARAMETERS) { GRU_CELL_BACKWARD }
-
-static void lstm_cell_portable(const float *restrict inputs, float *restrict gates, const float *restrict c_previous, const float *restrict h_previous,
-                               float *restrict c_next, float *restrict h_next, float *restrict cell_tanh, int64_t hidden, int carry) {
-    LSTM_CELL
-}
-
-static void gru_cell_portable(const float *restrict inputs, const float *restrict projections, float *restrict gates,
-                          const float *restrict h_previous, float *restrict h_next, int64_t hidden, int carry) {
-    GRU_CELL
-}
-
-void galen_lstm_cell(const float *inputs, float *gates, const float *c_previous, const float *h_previous, float *c_next, float *h_next,
-                     float *cell_tanh, int64_t hidden, int carry) {
-#if defined(__x86_64__)
-    if (has_avx2_fma()) {
-        lstm_cell_avx2(inputs, gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry);
-        return;
-    }
-#endif
-    lstm_cell_portable(inputs, gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry);
-}
-
-void galen_gru_cell(const float *inputs, const float *projections, float *gates, const float *h_previous, float *h_next,
-                    int64_t hidden, int carry) {
-#if defined(__x86_64__)
-    if (has_avx2_fma()) {
-        gru_cell_avx2(inputs, projections, gates, h_previous, h_next, hidden, carry);
-        return;
-    }
-#endif
-    gru_cell_portable(inputs, projections, gates, h_previous, h_next, hidden, carry);
-}
-
-void galen_lstm_cell_backward(const float *upstream, float *dh, float *dc, const float *gates, const float *cell_tanh,
-                              const float *c_previous, float *d_gates, int64_t hidden, int carry) {
-#if defined(__x86_64__)
-    if (has_avx2_fma()) {
-        lstm_cell_backward_avx2(upstream, dh, dc, gates, cell_tanh, c_previous, d_gates, hidden, carry);
-        return;
-    }
-#endif
-    lstm_cell_backward_portable(upstream, dh, dc, gates, cell_tanh, c_previous, d_gates, hidden, carry);
-}
-
-void galen_gru_cell_backward(const float *upstream, const float *dh, const float *gates, const float *projections,
-                             const float *h_previous, float *d_inputs, float *d_projections, float *direct, int64_t hidden,
-                             int carry) {
-#if defined(__x86_64__)
-    if (has_avx2_fma()) {
-        gru_cell_backward_avx2(upstream, dh, gates, projections, h_previous, d_inputs, d_projections, direct, hidden, carry);
-        return;
-    }
-#endif
-    gru_cell_backward_portable(upstream, dh, gates, projections, h_previous, d_inputs, d_projections, direct, hidden, carry);
-}
+GALEN_COMPILED_TWICE(galen_gru_cell_backward, GRU_BACKWARD_PARAMETERS, GRU_CELL_BACKWARD)
+GALEN_DISPATCH(galen_gru_cell_backward, GRU_BACKWARD_PARAMETERS,
+               (upstream, dh, gates, projections, h_previous, d_inputs, d_projections, direct, hidden, carry))

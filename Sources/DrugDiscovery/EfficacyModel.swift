@@ -65,8 +65,7 @@ public final class EfficacyModel {
     }
 
     public func save(to path: String, optimizer: Optimizer? = nil, completedEpochs: Int = 0) throws {
-        let layer: any Layer = members.count == 1 ? members[0] : Ensemble(members)
-        try ModelFile.save(layer, to: path, optimizer: optimizer, completedEpochs: completedEpochs, attributes: [
+        try ModelFile.save(Ensemble.layer(of: members), to: path, optimizer: optimizer, completedEpochs: completedEpochs, attributes: [
             "galen_model": .string(Self.kind), "task_names": .strings(taskNames), "task_units": .strings(taskUnits),
             "target_mean": .floats(scaling.means), "target_std": .floats(scaling.deviations),
             "fingerprint_bits": .int(fingerprintBits), "latent_size": .int(latentSize),
@@ -80,8 +79,7 @@ public final class EfficacyModel {
         guard case .string(Self.kind)? = attributes["galen_model"] else {
             throw ModelError.weights("\(path): not a Galen drug-discovery model (attribute galen_model is not '\(Self.kind)')")
         }
-        let members = (contents.model as? Ensemble)?.members.compactMap { $0 as? DenoisingAutoencoder }
-            ?? (contents.model as? DenoisingAutoencoder).map { [$0] } ?? []
+        let members = Ensemble.members(of: contents.model).compactMap { $0 as? DenoisingAutoencoder }
         guard let network = members.first, members.allSatisfy({ $0.settings.inputBits == network.settings.inputBits }),
               case .strings(let names)? = attributes["task_names"], case .strings(let units)? = attributes["task_units"],
               case .floats(let means)? = attributes["target_mean"], case .floats(let deviations)? = attributes["target_std"],

@@ -65,12 +65,11 @@ public func trainEfficacyModel(
 ) throws -> EfficacyTrainingResult {
     require(options.ensemble >= 1, "trainEfficacyModel: an ensemble needs at least one member")
     let names = tasks ?? library.assayNames
-    var members: [MemberResult] = []
-    for index in 0..<options.ensemble {
+    let members = try Ensemble.memberSeeds(options.seed, count: options.ensemble).map { seed in
         var memberOptions = options
-        memberOptions.seed = index == 0 ? options.seed : mixSeed(options.seed, UInt64(index))
-        members.append(try trainMember(library: library, names: names, split: split, unlabelled: unlabelled,
-                                       options: memberOptions, callbacks: callbacks))
+        memberOptions.seed = seed
+        return try trainMember(library: library, names: names, split: split, unlabelled: unlabelled,
+                               options: memberOptions, callbacks: callbacks)
     }
     var fullRecord = record
     fullRecord["options"] = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)

@@ -27,7 +27,7 @@ public final class ImageClassifier {
     }
 
     /// The layer a model file holds: the network, or an ``Ensemble`` of the members.
-    public var layer: any Layer { members.count == 1 ? members[0] : Ensemble(members) }
+    public var layer: any Layer { Ensemble.layer(of: members) }
 
     /// Images [N, C, H, W] in 0...255 standardised per channel.
     public func normalize(_ images: Tensor) -> Tensor {
@@ -65,7 +65,7 @@ public final class ImageClassifier {
         else { throw ModelError.weights("\(path): not a Galen image classifier (attribute galen_model is not '\(Self.kind)', or its classes and statistics are missing)") }
         let record: String
         if case .string(let text)? = attributes["training_config"] { record = text } else { record = "{}" }
-        return ImageClassifier(members: (contents.model as? Ensemble)?.members ?? [contents.model], classes: classes, inputShape: shape, pixelMean: mean, pixelDeviation: deviation,
+        return ImageClassifier(members: Ensemble.members(of: contents.model), classes: classes, inputShape: shape, pixelMean: mean, pixelDeviation: deviation,
                                trainingRecord: record)
     }
 }

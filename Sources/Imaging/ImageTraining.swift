@@ -91,8 +91,7 @@ public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions,
     let validationImages = set.images.gather(validation), validationLabels = validation.map { set.labels[$0] }
 
     var members: [any Layer] = [], histories: [History] = []
-    for index in 0..<options.ensemble {
-        let seed = index == 0 ? options.seed : mixSeed(options.seed, UInt64(index))
+    for seed in Ensemble.memberSeeds(options.seed, count: options.ensemble) {
         var generator = RandomGenerator(seed: seed)
         let network = options.architecture.build(inputShape: set.imageShape, classes: set.classes.count, dropout: options.dropout,
                                                  generator: &generator)

@@ -25,7 +25,7 @@ public final class SequenceModel {
     public var settings: SequenceSettings { members[0].settings }
 
     /// The layer a model file holds: the network, or an ``Ensemble`` of the members.
-    public var layer: any Layer { members.count == 1 ? members[0] : Ensemble(members) }
+    public var layer: any Layer { Ensemble.layer(of: members) }
 
     /// Class probabilities [rows, classes] for rows of a set: the members' mean.
     public func probabilities(_ set: SequenceSet, rows: [Int], batchSize: Int = 256) throws -> Tensor {
@@ -51,8 +51,7 @@ public final class SequenceModel {
 
     public static func load(_ path: String) throws -> SequenceModel {
         let contents = try ModelFile.load(path, registry: LayerRegistry.standard.adding(SequenceNetwork.self))
-        let members = (contents.model as? Ensemble)?.members.compactMap { $0 as? SequenceNetwork }
-            ?? (contents.model as? SequenceNetwork).map { [$0] } ?? []
+        let members = Ensemble.members(of: contents.model).compactMap { $0 as? SequenceNetwork }
         guard case .string(Self.kind)? = contents.attributes["galen_model"], let first = members.first,
               members.allSatisfy({ $0.settings == first.settings }),
               case .strings(let classes)? = contents.attributes["classes"], case .float(let threshold)? = contents.attributes["threshold"]

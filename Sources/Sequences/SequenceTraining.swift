@@ -65,8 +65,7 @@ public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOpti
     settings.convolutions = options.convolutions
     let validationLabels = validation.map { set.labels[$0] }
     var members: [SequenceNetwork] = [], histories: [History] = []
-    for index in 0..<options.ensemble {
-        let seed = index == 0 ? options.seed : mixSeed(options.seed, UInt64(index))
+    for seed in Ensemble.memberSeeds(options.seed, count: options.ensemble) {
         let (network, history) = trainMember(set, settings: settings, options: options, seed: seed, parts: (train, validation),
                                              validationLabels: validationLabels, callbacks: callbacks)
         members.append(network)

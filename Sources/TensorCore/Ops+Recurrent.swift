@@ -17,7 +17,7 @@ extension Tensor {
         var cells = [Float](repeating: 0, count: (steps + 1) * batch * hidden) // c, with the initial zeros first
         var states = [Float](repeating: 0, count: (steps + 1) * batch * hidden)
         var cellTanhs = makeScalars(steps * batch * hidden) { _ in }          // tanh(c_t) of unmasked steps, for backward
-        let keep = mask?.scalars
+        let carried = carriedSteps(mask, count: batch * steps)
         scalars.withUnsafeBufferPointer { x in
         recurrent.scalars.withUnsafeBufferPointer { w in
         cellTanhs.withUnsafeMutableBufferPointer { ct in
@@ -33,7 +33,7 @@ extension Tensor {
                         let (previous, next) = ((t * batch + b) * hidden, ((t + 1) * batch + b) * hidden)
                         galen_lstm_cell(x.baseAddress! + (b * steps + t) * gateWidth, step + b * gateWidth, c.baseAddress! + previous, h.baseAddress! + previous,
                                         c.baseAddress! + next, h.baseAddress! + next, ct.baseAddress! + previous, Int64(hidden),
-                                        keep.map { $0[b * steps + t] == 0 ? 1 : 0 } ?? 0)
+                                        carried[b * steps + t])
                     }
                 }
             }
@@ -47,26 +47,21 @@ extension Tensor {
             cellTanhs.withUnsafeBufferPointer { ct in
             recurrent.scalars.withUnsafeBufferPointer { w in
             dInput.withUnsafeMutableBufferPointer { di in
-                parallelForEach(shares) { _, rows in
-                    // This share's gradients with respect to h and c, and d(h_{t-1}).
-                    let scratch = BackwardScratch(rows: rows.count, widths: [hidden, hidden, hidden])
-                    defer { scratch.release() }
-                    let (ds, dc, dPrevious) = (scratch[0], scratch[1], scratch[2])
-                    for t in stride(from: steps - 1, through: 0, by: -1) {
-                        for b in rows {
-                            let (local, cell) = (b - rows.lowerBound, (t * batch + b) * hidden)
-                            galen_lstm_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden, dc + local * hidden,
-                                                     activated.baseAddress! + (t * batch + b) * gateWidth, ct.baseAddress! + cell,
-                                                     c.baseAddress! + cell, di.baseAddress! + (b * steps + t) * gateWidth, Int64(hidden),
-                                                     keep.map { $0[b * steps + t] == 0 ? 1 : 0 } ?? 0)
-                        }
-                        // The share's rows of step t lie T steps apart in dInput.
-                        gemm(di.baseAddress! + (rows.lowerBound * steps + t) * gateWidth, transposeA: false, w.baseAddress!, transposeB: true,
-                             dPrevious, m: rows.count, n: hidden, k: gateWidth, split: false, rowStrideA: steps * gateWidth)
-                        for b in rows where !(keep.map { $0[b * steps + t] == 0 } ?? false) {
-                            let local = b - rows.lowerBound
-                            (ds + local * hidden).update(from: dPrevious + local * hidden, count: hidden)
-                        }
+                // The share's gradients with respect to h and c, and d(h_{t-1}).
+                backwardThroughShares(shares, steps: steps, hidden: hidden, blocks: 3) { rows, t, blocks in
+                    let (ds, dc, dPrevious) = (blocks[0], blocks[1], blocks[2])
+                    for b in rows {
+                        let (local, cell) = (b - rows.lowerBound, (t * batch + b) * hidden)
+                        galen_lstm_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden, dc + local * hidden,
+                                                 activated.baseAddress! + (t * batch + b) * gateWidth, ct.baseAddress! + cell,
+                                                 c.baseAddress! + cell, di.baseAddress! + (b * steps + t) * gateWidth, Int64(hidden),
+                                                 carried[b * steps + t])
+                    }
+                    previousStateGradient(di.baseAddress!, rows: rows, step: t, steps: steps, recurrent: w.baseAddress!,
+                                          hidden: hidden, gateWidth: gateWidth, into: dPrevious)
+                    for b in rows where carried[b * steps + t] == 0 {
+                        let local = b - rows.lowerBound
+                        (ds + local * hidden).update(from: dPrevious + local * hidden, count: hidden)
                     }
                 }
             } } } } } }
@@ -89,7 +84,7 @@ extension Tensor {
         var gates = makeScalars(steps * batch * gateWidth) { _ in }        // r, z, n per step
         var projections = makeScalars(steps * batch * gateWidth) { _ in }  // h·W_hh + b_hh per step
         var states = [Float](repeating: 0, count: (steps + 1) * batch * hidden)
-        let keep = mask?.scalars
+        let carried = carriedSteps(mask, count: batch * steps)
         scalars.withUnsafeBufferPointer { x in
         recurrent.scalars.withUnsafeBufferPointer { w in
         recurrentBias.scalars.withUnsafeBufferPointer { bias in
@@ -106,7 +101,7 @@ extension Tensor {
                         galen_gru_cell(x.baseAddress! + (b * steps + t) * gateWidth, projection + b * gateWidth,
                                        a.baseAddress! + (t * batch + b) * gateWidth, h.baseAddress! + (t * batch + b) * hidden,
                                        h.baseAddress! + ((t + 1) * batch + b) * hidden, Int64(hidden),
-                                       keep.map { $0[b * steps + t] == 0 ? 1 : 0 } ?? 0)
+                                       carried[b * steps + t])
                     }
                 }
             }
@@ -122,23 +117,19 @@ extension Tensor {
             recurrent.scalars.withUnsafeBufferPointer { w in
             dInput.withUnsafeMutableBufferPointer { di in
             dProjections.withUnsafeMutableBufferPointer { dp in
-                parallelForEach(shares) { _, rows in
-                    // d(h) carried back, d(h_{t-1}) through W_hh, the direct part z ⊙ dh.
-                    let scratch = BackwardScratch(rows: rows.count, widths: [hidden, hidden, hidden])
-                    defer { scratch.release() }
-                    let (ds, dPrevious, direct) = (scratch[0], scratch[1], scratch[2])
-                    for t in stride(from: steps - 1, through: 0, by: -1) {
-                        for b in rows {
-                            let (local, base) = (b - rows.lowerBound, (t * batch + b) * gateWidth)
-                            galen_gru_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden,
-                                                    activated.baseAddress! + base, p.baseAddress! + base, h.baseAddress! + (t * batch + b) * hidden,
-                                                    di.baseAddress! + (b * steps + t) * gateWidth, dp.baseAddress! + (b * steps + t) * gateWidth,
-                                                    direct + local * hidden, Int64(hidden), keep.map { $0[b * steps + t] == 0 ? 1 : 0 } ?? 0)
-                        }
-                        gemm(dp.baseAddress! + (rows.lowerBound * steps + t) * gateWidth, transposeA: false, w.baseAddress!, transposeB: true,
-                             dPrevious, m: rows.count, n: hidden, k: gateWidth, split: false, rowStrideA: steps * gateWidth)
-                        for row in 0..<(rows.count * hidden) { ds[row] = direct[row] + dPrevious[row] }
+                // d(h) carried back, d(h_{t-1}) through W_hh, the direct part z ⊙ dh.
+                backwardThroughShares(shares, steps: steps, hidden: hidden, blocks: 3) { rows, t, blocks in
+                    let (ds, dPrevious, direct) = (blocks[0], blocks[1], blocks[2])
+                    for b in rows {
+                        let (local, base) = (b - rows.lowerBound, (t * batch + b) * gateWidth)
+                        galen_gru_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden,
+                                                activated.baseAddress! + base, p.baseAddress! + base, h.baseAddress! + (t * batch + b) * hidden,
+                                                di.baseAddress! + (b * steps + t) * gateWidth, dp.baseAddress! + (b * steps + t) * gateWidth,
+                                                direct + local * hidden, Int64(hidden), carried[b * steps + t])
                     }
+                    previousStateGradient(dp.baseAddress!, rows: rows, step: t, steps: steps, recurrent: w.baseAddress!,
+                                          hidden: hidden, gateWidth: gateWidth, into: dPrevious)
+                    for row in 0..<(rows.count * hidden) { ds[row] = direct[row] + dPrevious[row] }
                 }
             } } } } } } }
             return (Tensor(dInput, shape: shape),
@@ -161,17 +152,15 @@ extension Tensor {
 /// Hidden states stored [T + 1, B, H] (initial first) as [B, T, H], from stored step `from`:
 /// 1 gives the op's output h_1...h_T, 0 the states each step starts from.
 private func batchMajor(_ states: [Float], batch: Int, steps: Int, hidden: Int, from first: Int) -> [Float] {
-    var output = [Float](repeating: 0, count: batch * steps * hidden)
-    states.withUnsafeBufferPointer { source in
-        output.withUnsafeMutableBufferPointer { target in
+    makeScalars(batch * steps * hidden) { target in
+        states.withUnsafeBufferPointer { source in
             for t in 0..<steps {
                 for b in 0..<batch {
-                    (target.baseAddress! + (b * steps + t) * hidden).update(from: source.baseAddress! + ((t + first) * batch + b) * hidden, count: hidden)
+                    (target.baseAddress! + (b * steps + t) * hidden).initialize(from: source.baseAddress! + ((t + first) * batch + b) * hidden, count: hidden)
                 }
             }
         }
     }
-    return output
 }
 
 /// d(W_hh) = Σ over steps and rows of h_{t-1}ᵀ · dA_t for gate gradients dA [B, T, G]: one product
@@ -189,21 +178,33 @@ private func recurrentWeightGradient(states: [Float], dGates: [Float], batch: In
 /// its small products unsplit (`split: false`).
 private func batchShares(_ batch: Int) -> [Range<Int>] { parallelChunks(batch, grain: 16) }
 
-/// Zeroed per-share working rows for backpropagation through time, one block per width.
-private struct BackwardScratch {
-    private let storage: UnsafeMutablePointer<Float>
-    private let offsets: [Int]
+/// 1 for each (b, t) the mask marks as not observed (the step carries the state forward), else 0; [B·T].
+private func carriedSteps(_ mask: Tensor?, count: Int) -> [Int32] {
+    mask.map { $0.scalars.map { $0 == 0 ? 1 : 0 } } ?? [Int32](repeating: 0, count: count)
+}
 
-    init(rows: Int, widths: [Int]) {
-        let sizes = widths.map { rows * $0 }
-        storage = .allocate(capacity: sizes.reduce(0, +))
-        storage.initialize(repeating: 0, count: sizes.reduce(0, +))
-        offsets = sizes.indices.map { sizes[..<$0].reduce(0, +) }
+/// Backpropagation through time, each share of the batch on its own core: `step(rows, t, blocks)`
+/// for t from the last step to the first, with the share's own zeroed [rows, hidden] working
+/// blocks, which carry gradients from each step to the one before.
+private func backwardThroughShares(_ shares: [Range<Int>], steps: Int, hidden: Int, blocks: Int,
+                                   _ step: (Range<Int>, Int, [UnsafeMutablePointer<Float>]) -> Void) {
+    parallelForEach(shares) { _, rows in
+        let size = rows.count * hidden
+        let storage = UnsafeMutablePointer<Float>.allocate(capacity: blocks * size)
+        storage.initialize(repeating: 0, count: blocks * size)
+        defer { storage.deallocate() }
+        let pointers = (0..<blocks).map { storage + $0 * size }
+        for t in stride(from: steps - 1, through: 0, by: -1) { step(rows, t, pointers) }
     }
+}
 
-    subscript(block: Int) -> UnsafeMutablePointer<Float> { storage + offsets[block] }
-
-    func release() { storage.deallocate() }
+/// d(h_{t-1}) = dA_t · W_hhᵀ for a share's rows, whose gate gradients lie T steps apart in
+/// dA [B, T, G]; one product per share, so not split again.
+private func previousStateGradient(_ dGates: UnsafePointer<Float>, rows: Range<Int>, step t: Int, steps: Int,
+                                   recurrent: UnsafePointer<Float>, hidden: Int, gateWidth: Int,
+                                   into dPrevious: UnsafeMutablePointer<Float>) {
+    gemm(dGates + (rows.lowerBound * steps + t) * gateWidth, transposeA: false, recurrent, transposeB: true, dPrevious,
+         m: rows.count, n: hidden, k: gateWidth, split: false, rowStrideA: steps * gateWidth)
 }
 
 /// One backward computation whose result several inputs take their share of: computed when the

@@ -17,11 +17,7 @@ public struct Tensor: @unchecked Sendable {
         require(
             shape.reduce(1, *) == scalars.count,
             "Tensor: \(scalars.count) scalars do not fill shape \(shape) (\(shape.reduce(1, *)) needed)")
-        HeapReuse.enabled
-        BLASThreads.single
-        self.shape = shape
-        self.scalars = scalars
-        self.node = nil
+        self.init(shape: shape, scalars: scalars, node: nil)
     }
 
     /// Creates a rank-1 tensor.
@@ -41,6 +37,7 @@ public struct Tensor: @unchecked Sendable {
         self.init(rows.flatMap { $0 }, shape: [rows.count, width])
     }
 
+    /// Every tensor comes through here, so the process-wide settings are in place before any op.
     init(shape: [Int], scalars: [Float], node: GradNode?) {
         HeapReuse.enabled
         BLASThreads.single

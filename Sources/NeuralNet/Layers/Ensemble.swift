@@ -35,6 +35,22 @@ public final class Ensemble: Layer {
         Self.mean(members.map { $0(input) })
     }
 
+    /// The seeds of an ensemble's members: the first is `seed` itself (so a one-member ensemble
+    /// trains exactly as a single model), the rest are derived from it.
+    public static func memberSeeds(_ seed: UInt64, count: Int) -> [UInt64] {
+        (0..<count).map { $0 == 0 ? seed : mixSeed(seed, UInt64($0)) }
+    }
+
+    /// What a model file holds for `members`: the one network itself, or an ensemble of them.
+    public static func layer(of members: [any Layer]) -> any Layer {
+        members.count == 1 ? members[0] : Ensemble(members)
+    }
+
+    /// The members a model file's layer holds: an ensemble's, or the layer alone.
+    public static func members(of layer: any Layer) -> [any Layer] {
+        (layer as? Ensemble)?.members ?? [layer]
+    }
+
     /// The elementwise mean of equally shaped outputs (members' logits, probabilities or predictions).
     public static func mean(_ outputs: [Tensor]) -> Tensor {
         outputs.dropFirst().reduce(outputs[0], +) / Float(outputs.count)
