@@ -87,13 +87,18 @@ public struct LibraryError: Error, CustomStringConvertible, Sendable {
 /// significant bit first (the order numpy.packbits writes).
 @inline(__always)
 func forEachOnBit(_ row: UnsafePointer<UInt8>, bytesPerRow: Int, bits: Int, _ body: (Int) -> Void) {
-    for byteIndex in 0..<bytesPerRow {
-        var byte = row[byteIndex]
-        while byte != 0 {
-            let bit = byte.leadingZeroBitCount, position = byteIndex * 8 + bit
+    // Eight bytes at a time: fingerprints are mostly zero words.
+    var byteIndex = 0
+    while byteIndex < bytesPerRow {
+        let count = Swift.min(8, bytesPerRow - byteIndex)
+        var word: UInt64 = 0
+        for offset in 0..<count { word |= UInt64(row[byteIndex + offset]) << (56 - 8 * offset) }
+        while word != 0 {
+            let position = byteIndex * 8 + word.leadingZeroBitCount
             if position < bits { body(position) }
-            byte &= ~(0x80 >> UInt8(bit))
+            word &= ~(UInt64(1) << (63 - word.leadingZeroBitCount))
         }
+        byteIndex += count
     }
 }
 

@@ -130,12 +130,14 @@ public final class DenoisingAutoencoder: Layer {
     /// The latent codes of clean fingerprints.
     public func encode(_ fingerprints: Tensor) -> Tensor { encoder(fingerprints) }
 
-    /// The latent codes of fingerprints given by their on-bits (inference: no graph, no noise).
-    public func encode(_ fingerprints: BinaryRows) -> Tensor {
+    /// The encoder for fingerprints given by their on-bits (inference: no graph, no noise), made
+    /// once for the many blocks of a library.
+    public func binaryEncoder() -> (BinaryRows) -> Tensor {
         guard let first = encoder.layers.first?.layer as? SparseDense else {
             fatalError("DenoisingAutoencoder: the encoder does not start with a SparseDense layer")
         }
-        return withoutGrad { encoder.layers.dropFirst().reduce(first(fingerprints)) { $1.layer($0) } }
+        let (firstLayer, rest) = (first.binaryInference(), encoder.layers.dropFirst())
+        return { fingerprints in withoutGrad { rest.reduce(firstLayer(fingerprints)) { $1.layer($0) } } }
     }
 
     /// Standardised efficacy predictions; the input is corrupted first in training mode.

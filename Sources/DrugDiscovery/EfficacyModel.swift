@@ -35,8 +35,9 @@ public final class EfficacyModel {
         withoutGrad { network.encode(fingerprints) }
     }
 
-    /// Latent codes of fingerprints given by their on-bits, as streaming encodes them.
-    public func encode(_ fingerprints: BinaryRows) -> Tensor { network.encode(fingerprints) }
+    /// Latent codes of fingerprints given by their on-bits, as streaming encodes them; made once
+    /// for the many blocks of a library.
+    public func binaryEncoder() -> (BinaryRows) -> Tensor { network.binaryEncoder() }
 
     /// Predictions in the assays' own units, [rows, tasks]: the members' mean, and their
     /// standard deviation (zero for a single model).
@@ -49,9 +50,11 @@ public final class EfficacyModel {
         combine(members.map { $0.predict(fingerprints) })
     }
 
-    /// Predictions for fingerprints given by their on-bits, as streaming predicts them.
-    public func predict(_ fingerprints: BinaryRows) -> Prediction {
-        combine(members.map { member in withoutGrad { member.head(member.encode(fingerprints)) } })
+    /// Predictions for fingerprints given by their on-bits, as streaming predicts them; made once
+    /// for the many blocks of a library.
+    public func binaryPredictor() -> (BinaryRows) -> Prediction {
+        let members = members.map { member in (head: member.head, encode: member.binaryEncoder()) }
+        return { fingerprints in self.combine(members.map { member in withoutGrad { member.head(member.encode(fingerprints)) } }) }
     }
 
     /// The members' standardised outputs back in the assays' units, then their mean and spread.

@@ -41,18 +41,19 @@ extension EfficacyModel {
     /// Streams `libraryPath` through the encoder (the first member's) and writes `/embeddings`
     /// [rows, latent] and `/ids` to `outputPath`, atomically.
     public func encodeLibrary(modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions) throws {
+        let encode = binaryEncoder()
         try stream(modelPath: modelPath, libraryPath: libraryPath, outputPath: outputPath, options: options, kind: "embeddings/1",
                    columns: [latentSize], setup: { file in
             try file.attributes.set("latent_size", .int(self.latentSize))
             return ["embeddings"]
-        }, compute: { [self.encode($0)] })
+        }, compute: { [encode($0)] })
     }
 
     /// Streams `libraryPath` through the model and writes `/predictions/values` [rows, tasks]
     /// in the assays' units (and `/predictions/spread` for an ensemble), with task names and
     /// `/ids`, to `outputPath`, atomically.
     public func predictLibrary(modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions) throws {
-        let tasks = taskNames.count, ensemble = members.count > 1
+        let tasks = taskNames.count, ensemble = members.count > 1, predict = binaryPredictor()
         try stream(modelPath: modelPath, libraryPath: libraryPath, outputPath: outputPath, options: options, kind: "predictions/1",
                    columns: ensemble ? [tasks, tasks] : [tasks], setup: { file in
             try file.createDataset("predictions/names", elementType: .string, shape: [tasks]).write(self.taskNames)
@@ -60,7 +61,7 @@ extension EfficacyModel {
             try file.attributes.set("ensemble_members", .int(self.members.count))
             return ensemble ? ["predictions/values", "predictions/spread"] : ["predictions/values"]
         }, compute: { fingerprints in
-            let prediction = self.predict(fingerprints)
+            let prediction = predict(fingerprints)
             return ensemble ? [prediction.values, prediction.spread] : [prediction.values]
         })
     }
@@ -97,8 +98,11 @@ extension EfficacyModel {
             let source = UncheckedSendable(library)
             let sink = UncheckedSendable((outputs, ids))
             let done = Counter()
-            try runPipeline(blocks: blocks, read: { try source.value.read($0) }, compute: { block in
-                (block.ids, compute(block.onBits(bits: bits)).map(\.scalars))
+            try runPipeline(blocks: blocks, read: { rows in
+                let block = try source.value.read(rows)
+                return (block.ids, block.onBits(bits: bits))
+            }, compute: { ids, fingerprints in
+                (ids, compute(fingerprints).map(\.scalars))
             }, write: { block, result in
                 let (datasets, idDataset) = sink.value
                 let start = block.lowerBound - rows.lowerBound

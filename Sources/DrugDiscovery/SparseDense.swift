@@ -32,10 +32,13 @@ public final class SparseDense: Layer {
     }
 
     /// The same layer on fingerprints given by their on-bits, for inference: no float matrix of
-    /// the fingerprints is made, and no graph is recorded.
-    public func callAsFunction(_ input: BinaryRows) -> Tensor {
-        require(input.width == dense.inputCount, "SparseDense: fingerprints of \(input.width) bits, not \(dense.inputCount)")
-        let product = input.matmul(dense.kernel.value)
-        return withoutGrad { dense.bias.map { product + $0.value } ?? product }
+    /// the fingerprints is made, and no graph is recorded. The weights are packed once, when this
+    /// is made, for every block it is then given.
+    public func binaryInference() -> @Sendable (BinaryRows) -> Tensor {
+        let (inputs, weights, bias) = (dense.inputCount, ColumnTiles(dense.kernel.value), dense.bias?.value)
+        return { fingerprints in
+            require(fingerprints.width == inputs, "SparseDense: fingerprints of \(fingerprints.width) bits, not \(inputs)")
+            return fingerprints.matmul(weights, adding: bias)
+        }
     }
 }

@@ -8,20 +8,7 @@ extension Tensor {
                 "sparseMatmul: shapes \(shape) and \(weights.shape) are not [batch, k] and [k, n]")
         let (batch, width) = (shape[0], weights.shape[1])
         let entries = nonZeroEntries()
-        let output = makeScalars(batch * width) { out in
-            entries.rowStarts.withUnsafeBufferPointer { starts in
-                entries.columns.withUnsafeBufferPointer { columns in
-                    entries.values.withUnsafeBufferPointer { values in
-                        weights.scalars.withUnsafeBufferPointer { w in
-                            let (o, s, c, v, wp) = (out.baseAddress!, starts.baseAddress!, columns.baseAddress!, values.baseAddress!, w.baseAddress!)
-                            parallelRanges(batch, grain: 16) { rows in
-                                gatherSum(rows, rowStarts: s, columns: c, values: v, weights: wp, width: width, into: o)
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let output = ColumnTiles(weights).gatherSum(rowStarts: entries.rowStarts, columns: entries.columns, values: entries.values, bias: nil)
         return .recorded(
             [batch, width], output,
             (self, { $0.matmul(weights, transposeOther: true) }),

@@ -59,6 +59,6 @@ struct ModelTests {
         let block = try LibraryStream(path: smallTarget).read(0..<300)
         let library = try CompoundLibrary.load(smallTarget)
         let unpacked = withoutGrad { model.encode(library.fingerprints(Array(0..<300))) }
-        #expect(model.encode(block.onBits(bits: 2048)).scalars == unpacked.scalars)
+        #expect(model.binaryEncoder()(block.onBits(bits: 2048)).scalars == unpacked.scalars)
     }
 }

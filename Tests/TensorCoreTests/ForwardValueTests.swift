@@ -81,8 +81,9 @@ struct ForwardValueTests {
 
 @Suite("Binary rows")
 struct BinaryRowsTests {
-    /// Widths that leave a tail after whole groups of eight lanes, and a row with no ones.
-    @Test(arguments: [5, 13, 64])
+    /// Widths with and without whole tiles of 64 columns, whole groups of eight and a tail after
+    /// them, and a row with no ones.
+    @Test(arguments: [5, 13, 64, 77, 150])
     func productEqualsTheDenseProduct(_ outputs: Int) {
         var generator = RandomGenerator(seed: 90)
         let (rows, width) = (7, 37)
@@ -91,7 +92,10 @@ struct BinaryRowsTests {
         let binary = BinaryRows(rowStarts: ones.reduce(into: [0]) { $0.append($0.last! + $1.count) }, columns: ones.flatMap { $0 }, width: width)
         let dense = Tensor((0..<rows).flatMap { row in (0..<width).map { ones[row].contains(Int32($0)) ? Float(1) : 0 } }, shape: [rows, width])
         let weights = sample([width, outputs], seed: 91)
-        #expect(isClose(binary.matmul(weights).scalars, dense.matmul(weights).scalars, tolerance: 1e-5))
-        #expect(binary.matmul(weights).scalars[(3 * outputs)..<(4 * outputs)].allSatisfy { $0 == 0 })
+        let product = binary.matmul(ColumnTiles(weights))
+        #expect(isClose(product.scalars, dense.matmul(weights).scalars, tolerance: 1e-5))
+        #expect(product.scalars[(3 * outputs)..<(4 * outputs)].allSatisfy { $0 == 0 })
+        let bias = sample([outputs], seed: 92)
+        #expect(binary.matmul(ColumnTiles(weights), adding: bias).scalars == (product + bias).scalars)
     }
 }

@@ -3,11 +3,21 @@
 
 #include <stdint.h>
 
-/// out[r, :] = sum over row r's entries k of value_k * weights[column_k, :], for rows
-/// row_begin..<row_end of a compressed-sparse-rows matrix (values NULL means every value is 1).
-/// weights is [?, width] and out [rows, width], both row-major.
+/// The width of the column tiles galen_pack_column_tiles makes.
+#define GALEN_GATHER_TILE_COLUMNS 64
+
+/// Rearranges weights [inputs, width] (row-major) so that each run of GALEN_GATHER_TILE_COLUMNS
+/// columns (the last may be narrower) is one contiguous row-major [inputs, tile width] block, the
+/// block of columns from c starting at packed + inputs * c; tiles tile_begin..<tile_end.
+void galen_pack_column_tiles(const float *weights, int64_t inputs, int64_t width, int64_t tile_begin, int64_t tile_end,
+                             float *packed);
+
+/// out[r, :] = sum over row r's entries k of value_k * weights[column_k, :] (+ bias), for rows
+/// row_begin..<row_end of a compressed-sparse-rows matrix (values NULL means every value is 1,
+/// bias NULL no bias; the bias is added after the sum). The weights [inputs, width] come packed
+/// by galen_pack_column_tiles; out is [rows, width], row-major.
 void galen_gather_sum(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
-                      const float *values, const float *weights, int64_t width, float *out);
+                      const float *values, const float *packed, int64_t inputs, int64_t width, const float *bias, float *out);
 
 /// One LSTM step's gates and states for one sequence: the gate pre-activations (input, forget,
 /// cell, output; 4 * hidden) are `inputs` (x·W_ih + b) plus `gates` (h·W_hh), and `gates`

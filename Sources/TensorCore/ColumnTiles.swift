@@ -1,0 +1,55 @@
+import CKernels
+
+/// Weights [inputs, outputs] rearranged for sums of their rows (``BinaryRows/matmul(_:adding:)``,
+/// ``Tensor/sparseMatmul(_:)``): each run of 64 columns is one contiguous block, so that it stays
+/// in cache while every row reads it (see `galen_pack_column_tiles`). Made once, it serves any
+/// number of products with the same weights.
+public struct ColumnTiles: Sendable {
+    public let inputs: Int
+    public let outputs: Int
+    private let packed: [Float]
+
+    public init(_ weights: Tensor) {
+        require(weights.rank == 2, "ColumnTiles: weights of shape \(weights.shape) are not a matrix")
+        (inputs, outputs) = (weights.shape[0], weights.shape[1])
+        let (inputs, outputs) = (inputs, outputs)
+        let tileColumns = Int(GALEN_GATHER_TILE_COLUMNS)
+        let tileCount = (outputs + tileColumns - 1) / tileColumns
+        packed = makeScalars(weights.count) { packed in
+            weights.scalars.withUnsafeBufferPointer { w in
+                let (wp, pp) = (w.baseAddress!, packed.baseAddress!)
+                parallelRanges(tileCount, grain: Swift.max(1, (1 << 16) / Swift.max(1, inputs * tileColumns))) { tiles in
+                    galen_pack_column_tiles(wp, Int64(inputs), Int64(outputs), Int64(tiles.lowerBound), Int64(tiles.upperBound), pp)
+                }
+            }
+        }
+    }
+
+    /// out[r, :] = Σ value_k · weights[column_k, :] (+ bias) over the entries of row r of a
+    /// compressed-sparse-rows matrix (value 1 when `values` is nil), rows split between the
+    /// cores; in C, so that it runs with AVX2 and FMA where the processor has them.
+    func gatherSum(rowStarts: [Int], columns: [Int32], values: [Float]?, bias: Tensor?) -> [Float] {
+        let rows = rowStarts.count - 1
+        return makeScalars(rows * outputs) { out in
+            rowStarts.withUnsafeBufferPointer { starts in
+                columns.withUnsafeBufferPointer { c in
+                    (values ?? []).withUnsafeBufferPointer { v in
+                        (bias?.scalars ?? []).withUnsafeBufferPointer { b in
+                            packed.withUnsafeBufferPointer { t in
+                                // An empty array still has an address.
+                                let (vp, bp) = (values == nil ? nil : v.baseAddress, bias == nil ? nil : b.baseAddress)
+                                let (o, sp, cp, tp) = (out.baseAddress!, starts.baseAddress!, c.baseAddress!, t.baseAddress!)
+                                parallelRanges(rows, grain: 16) { range in
+                                    sp.withMemoryRebound(to: Int64.self, capacity: rows + 1) { s64 in
+                                        galen_gather_sum(Int64(range.lowerBound), Int64(range.upperBound), s64, cp, vp, tp, Int64(inputs),
+                                                         Int64(outputs), bp, o)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
