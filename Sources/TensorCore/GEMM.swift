@@ -1,8 +1,8 @@
 import CBLAS
 
 /// C = alpha · op(A) · op(B) + beta · C on row-major matrices through OpenBLAS, where op
-/// transposes when its flag is set; A is m×k after op, B is k×n, C is m×n. A's rows are
-/// `rowStrideA` apart when given (rows of a larger matrix), else packed.
+/// transposes when its flag is set; A is m×k after op, B is k×n, C is m×n. Each matrix's rows
+/// (as stored) are `rowStride` apart when given (rows of a larger matrix), else packed.
 ///
 /// OpenBLAS itself runs on one thread (``BLASThreads``); unless `split` is false (a caller that
 /// already runs one product per core), a product large enough to repay the hand-off is cut in
@@ -10,14 +10,14 @@ import CBLAS
 func gemm(
     _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
     _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0, split: Bool = true,
-    rowStrideA: Int? = nil
+    rowStrideA: Int? = nil, rowStrideB: Int? = nil, rowStrideC: Int? = nil
 ) {
-    let (lda, ldb) = (rowStrideA ?? (transposeA ? m : k), transposeB ? k : n)
+    let (lda, ldb, ldc) = (rowStrideA ?? (transposeA ? m : k), rowStrideB ?? (transposeB ? k : n), rowStrideC ?? n)
     func product(rows: Range<Int>, columns: Range<Int>) {
         let aStart = transposeA ? rows.lowerBound : rows.lowerBound * lda, bStart = transposeB ? columns.lowerBound * ldb : columns.lowerBound
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(rows.count), Int32(columns.count), Int32(k), alpha, a + aStart, Int32(lda), b + bStart, Int32(ldb),
-                    beta, c + rows.lowerBound * n + columns.lowerBound, Int32(n))
+                    beta, c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
     }
     guard split, m * n * k >= BLASThreads.splitWork, Swift.max(m, n) >= 2 else {
         product(rows: 0..<m, columns: 0..<n)

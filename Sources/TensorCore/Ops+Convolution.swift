@@ -61,8 +61,9 @@ extension Tensor {
     /// 2-D convolution (cross-correlation, as in every framework) of an [N, C, H, W] input with
     /// [O, C, kH, kW] filters, giving [N, O, H', W'].
     ///
-    /// The input is unfolded (im2col) into a [C·kH·kW, N·H'·W'] matrix so that the whole batch is
-    /// one `cblas_sgemm`; the backward pass is two more products and a fold (col2im).
+    /// The input is unfolded (im2col) into a [C·kH·kW, N·H'·W'] matrix; each image's block of
+    /// columns is one `cblas_sgemm` straight into its [O, H'·W'] output, the images shared
+    /// between the cores. The backward pass is two more products per image and a fold (col2im).
     public func conv2d(_ filters: Tensor, stride: (Int, Int) = (1, 1), padding: Padding = .valid,
                        dilation: (Int, Int) = (1, 1)) -> Tensor {
         require(rank == 4 && filters.rank == 4 && filters.shape[1] == shape[1],
@@ -70,46 +71,66 @@ extension Tensor {
         let (batch, channels, outputs) = (shape[0], shape[1], filters.shape[0])
         let geometry = WindowGeometry(height: shape[2], width: shape[3], kernel: (filters.shape[2], filters.shape[3]),
                                       stride: stride, dilation: dilation, padding: padding, op: "conv2d")
-        let rows = channels * geometry.kernelHeight * geometry.kernelWidth, columns = batch * geometry.positions
+        let (rows, positions) = (channels * geometry.kernelHeight * geometry.kernelWidth, geometry.positions)
+        let columns = batch * positions
         let unfolded = unfold(geometry)
-        // [O, rows] · [rows, N·P] = [O, N·P], then reordered to [N, O, P].
-        var product = [Float](repeating: 0, count: outputs * columns)
-        filters.scalars.withUnsafeBufferPointer { w in
-            unfolded.withUnsafeBufferPointer { c in
-                product.withUnsafeMutableBufferPointer { o in
-                    gemm(w.baseAddress!, transposeA: false, c.baseAddress!, transposeB: false, o.baseAddress!, m: outputs, n: columns, k: rows)
+        let images = parallelChunks(batch, grain: 1)
+        // A lone image's products may still be split between the cores.
+        let splitEach = images.count == 1
+        // Y_n = W · U_n, [O, rows] · [rows, P], for the columns U_n of image n.
+        let output = makeScalars(batch * outputs * positions) { y in
+            filters.scalars.withUnsafeBufferPointer { w in
+                unfolded.withUnsafeBufferPointer { u in
+                    parallelForEach(images) { _, range in
+                        for n in range {
+                            gemm(w.baseAddress!, transposeA: false, u.baseAddress! + n * positions, transposeB: false,
+                                 y.baseAddress! + n * outputs * positions, m: outputs, n: positions, k: rows, split: splitEach,
+                                 rowStrideB: columns)
+                        }
+                    }
                 }
             }
         }
-        let outputShape = [batch, outputs, geometry.outputHeight, geometry.outputWidth]
-        let output = Tensor(product, shape: [outputs, batch, geometry.positions]).permuted([1, 0, 2]).scalars
         return .recorded(
-            outputShape, output,
+            [batch, outputs, geometry.outputHeight, geometry.outputWidth], output,
             (self, { g in
-                // d(unfolded) = Wᵀ · dY', folded back onto the input.
-                let gradient = g.reshaped([batch, outputs, geometry.positions]).permuted([1, 0, 2])
-                var columnsGradient = [Float](repeating: 0, count: rows * columns)
-                filters.scalars.withUnsafeBufferPointer { w in
-                    gradient.scalars.withUnsafeBufferPointer { d in
-                        columnsGradient.withUnsafeMutableBufferPointer { o in
-                            gemm(w.baseAddress!, transposeA: true, d.baseAddress!, transposeB: false, o.baseAddress!, m: rows, n: columns, k: outputs)
+                // d(U_n) = Wᵀ · dY_n, folded back onto the input.
+                let columnsGradient = makeScalars(rows * columns) { du in
+                    filters.scalars.withUnsafeBufferPointer { w in
+                        g.scalars.withUnsafeBufferPointer { d in
+                            parallelForEach(images) { _, range in
+                                for n in range {
+                                    gemm(w.baseAddress!, transposeA: true, d.baseAddress! + n * outputs * positions, transposeB: false,
+                                         du.baseAddress! + n * positions, m: rows, n: positions, k: outputs, split: splitEach,
+                                         rowStrideC: columns)
+                                }
+                            }
                         }
                     }
                 }
                 return Tensor(fold(columnsGradient, geometry), shape: shape)
             }),
             (filters, { g in
-                // dW = dY' · unfoldedᵀ.
-                let gradient = g.reshaped([batch, outputs, geometry.positions]).permuted([1, 0, 2])
-                var filtersGradient = [Float](repeating: 0, count: outputs * rows)
-                gradient.scalars.withUnsafeBufferPointer { d in
-                    unfolded.withUnsafeBufferPointer { c in
-                        filtersGradient.withUnsafeMutableBufferPointer { o in
-                            gemm(d.baseAddress!, transposeA: false, c.baseAddress!, transposeB: true, o.baseAddress!, m: outputs, n: rows, k: columns)
+                // dW = Σ_n dY_n · U_nᵀ: each core sums its own images' products, then the cores' sums are added.
+                let size = outputs * rows
+                var sums = [Float](repeating: 0, count: images.count * size)
+                sums.withUnsafeMutableBufferPointer { sum in
+                    g.scalars.withUnsafeBufferPointer { d in
+                        unfolded.withUnsafeBufferPointer { u in
+                            parallelForEach(images) { index, range in
+                                for n in range {
+                                    gemm(d.baseAddress! + n * outputs * positions, transposeA: false, u.baseAddress! + n * positions,
+                                         transposeB: true, sum.baseAddress! + index * size, m: outputs, n: rows, k: positions,
+                                         beta: n == range.lowerBound ? 0 : 1, split: splitEach, rowStrideB: columns)
+                                }
+                            }
                         }
                     }
                 }
-                return Tensor(filtersGradient, shape: filters.shape)
+                let gradient = images.count == 1 ? sums : makeScalars(size) { total in
+                    for i in 0..<size { total[i] = Swift.stride(from: i, to: sums.count, by: size).reduce(0) { $0 + sums[$1] } }
+                }
+                return Tensor(gradient, shape: filters.shape)
             }))
     }
 
