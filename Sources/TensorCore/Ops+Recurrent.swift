@@ -31,6 +31,7 @@ extension Tensor {
                          step + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, split: false)
                     for b in rows {
                         let (previous, next) = ((t * batch + b) * hidden, ((t + 1) * batch + b) * hidden)
+                        if t + 1 < steps { galen_prefetch(x.baseAddress! + (b * steps + t + 1) * gateWidth, Int64(gateWidth * 4)) }
                         galen_lstm_cell(x.baseAddress! + (b * steps + t) * gateWidth, step + b * gateWidth, c.baseAddress! + previous, h.baseAddress! + previous,
                                         c.baseAddress! + next, h.baseAddress! + next, ct.baseAddress! + previous, Int64(hidden),
                                         carried[b * steps + t])
@@ -45,19 +46,23 @@ extension Tensor {
             gates.withUnsafeBufferPointer { activated in
             cells.withUnsafeBufferPointer { c in
             cellTanhs.withUnsafeBufferPointer { ct in
-            recurrent.scalars.withUnsafeBufferPointer { w in
+            withoutGrad { recurrent.transposed() }.scalars.withUnsafeBufferPointer { wT in
             dInput.withUnsafeMutableBufferPointer { di in
                 // The share's gradients with respect to h and c, and d(h_{t-1}).
                 backwardThroughShares(shares, steps: steps, hidden: hidden, blocks: 3) { rows, t, blocks in
                     let (ds, dc, dPrevious) = (blocks[0], blocks[1], blocks[2])
                     for b in rows {
                         let (local, cell) = (b - rows.lowerBound, (t * batch + b) * hidden)
+                        if t > 0 {
+                            galen_prefetch(upstream.baseAddress! + (b * steps + t - 1) * hidden, Int64(hidden * 4))
+                            galen_prefetch(di.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4))
+                        }
                         galen_lstm_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden, dc + local * hidden,
                                                  activated.baseAddress! + (t * batch + b) * gateWidth, ct.baseAddress! + cell,
                                                  c.baseAddress! + cell, di.baseAddress! + (b * steps + t) * gateWidth, Int64(hidden),
                                                  carried[b * steps + t])
                     }
-                    previousStateGradient(di.baseAddress!, rows: rows, step: t, steps: steps, recurrent: w.baseAddress!,
+                    previousStateGradient(di.baseAddress!, rows: rows, step: t, steps: steps, recurrentTransposed: wT.baseAddress!,
                                           hidden: hidden, gateWidth: gateWidth, into: dPrevious)
                     for b in rows where carried[b * steps + t] == 0 {
                         let local = b - rows.lowerBound
@@ -98,6 +103,7 @@ extension Tensor {
                     gemm(h.baseAddress! + (t * batch + rows.lowerBound) * hidden, transposeA: false, w.baseAddress!, transposeB: false,
                          projection + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, beta: 1, split: false)
                     for b in rows {
+                        if t + 1 < steps { galen_prefetch(x.baseAddress! + (b * steps + t + 1) * gateWidth, Int64(gateWidth * 4)) }
                         galen_gru_cell(x.baseAddress! + (b * steps + t) * gateWidth, projection + b * gateWidth,
                                        a.baseAddress! + (t * batch + b) * gateWidth, h.baseAddress! + (t * batch + b) * hidden,
                                        h.baseAddress! + ((t + 1) * batch + b) * hidden, Int64(hidden),
@@ -114,7 +120,7 @@ extension Tensor {
             gates.withUnsafeBufferPointer { activated in
             projections.withUnsafeBufferPointer { p in
             states.withUnsafeBufferPointer { h in
-            recurrent.scalars.withUnsafeBufferPointer { w in
+            withoutGrad { recurrent.transposed() }.scalars.withUnsafeBufferPointer { wT in
             dInput.withUnsafeMutableBufferPointer { di in
             dProjections.withUnsafeMutableBufferPointer { dp in
                 // d(h) carried back, d(h_{t-1}) through W_hh, the direct part z ⊙ dh.
@@ -122,12 +128,17 @@ extension Tensor {
                     let (ds, dPrevious, direct) = (blocks[0], blocks[1], blocks[2])
                     for b in rows {
                         let (local, base) = (b - rows.lowerBound, (t * batch + b) * gateWidth)
+                        if t > 0 {
+                            galen_prefetch(upstream.baseAddress! + (b * steps + t - 1) * hidden, Int64(hidden * 4))
+                            galen_prefetch(di.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4))
+                            galen_prefetch(dp.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4))
+                        }
                         galen_gru_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden,
                                                 activated.baseAddress! + base, p.baseAddress! + base, h.baseAddress! + (t * batch + b) * hidden,
                                                 di.baseAddress! + (b * steps + t) * gateWidth, dp.baseAddress! + (b * steps + t) * gateWidth,
                                                 direct + local * hidden, Int64(hidden), carried[b * steps + t])
                     }
-                    previousStateGradient(dp.baseAddress!, rows: rows, step: t, steps: steps, recurrent: w.baseAddress!,
+                    previousStateGradient(dp.baseAddress!, rows: rows, step: t, steps: steps, recurrentTransposed: wT.baseAddress!,
                                           hidden: hidden, gateWidth: gateWidth, into: dPrevious)
                     for row in 0..<(rows.count * hidden) { ds[row] = direct[row] + dPrevious[row] }
                 }
@@ -199,11 +210,12 @@ private func backwardThroughShares(_ shares: [Range<Int>], steps: Int, hidden: I
 }
 
 /// d(h_{t-1}) = dA_t · W_hhᵀ for a share's rows, whose gate gradients lie T steps apart in
-/// dA [B, T, G]; one product per share, so not split again.
+/// dA [B, T, G]; one product per share, so not split again. W_hhᵀ comes transposed already:
+/// OpenBLAS multiplies small untransposed operands without packing them.
 private func previousStateGradient(_ dGates: UnsafePointer<Float>, rows: Range<Int>, step t: Int, steps: Int,
-                                   recurrent: UnsafePointer<Float>, hidden: Int, gateWidth: Int,
+                                   recurrentTransposed: UnsafePointer<Float>, hidden: Int, gateWidth: Int,
                                    into dPrevious: UnsafeMutablePointer<Float>) {
-    gemm(dGates + (rows.lowerBound * steps + t) * gateWidth, transposeA: false, recurrent, transposeB: true, dPrevious,
+    gemm(dGates + (rows.lowerBound * steps + t) * gateWidth, transposeA: false, recurrentTransposed, transposeB: false, dPrevious,
          m: rows.count, n: hidden, k: gateWidth, split: false, rowStrideA: steps * gateWidth)
 }
 

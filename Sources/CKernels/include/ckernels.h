@@ -19,6 +19,13 @@ void galen_pack_column_tiles(const float *weights, int64_t inputs, int64_t width
 void galen_gather_sum(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
                       const float *values, const float *packed, int64_t inputs, int64_t width, const float *bias, float *out);
 
+/// Asks the processor to start loading `bytes` from `address` into cache: for rows a later call
+/// reads that lie too far apart for the hardware prefetcher to guess (one row per sequence of a
+/// batch-major [B, T, G] array).
+static inline void galen_prefetch(const void *address, int64_t bytes) {
+    for (int64_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch((const char *)address + offset);
+}
+
 /// One LSTM step's gates and states for one sequence: the gate pre-activations (input, forget,
 /// cell, output; 4 * hidden) are `inputs` (x·W_ih + b) plus `gates` (h·W_hh), and `gates`
 /// receives their activations; unless `carry`,
