@@ -14,11 +14,13 @@
 
 enum { tile_columns = GALEN_GATHER_TILE_COLUMNS };
 
+// The width of the tile whose first column is `first`: a whole tile, or what is left of the row.
+static inline int64_t tile_width(int64_t first, int64_t width) { return width - first < tile_columns ? width - first : tile_columns; }
+
 void galen_pack_column_tiles(const float *weights, int64_t inputs, int64_t width, int64_t tile_begin, int64_t tile_end,
                              float *packed) {
     for (int64_t tile = tile_begin; tile < tile_end; tile++) {
-        const int64_t first = tile * tile_columns;
-        const int64_t columns = width - first < tile_columns ? width - first : tile_columns;
+        const int64_t first = tile * tile_columns, columns = tile_width(first, width);
         float *block = packed + inputs * first;
         for (int64_t input = 0; input < inputs; input++) {
             memcpy(block + input * columns, weights + input * width + first, (size_t)columns * sizeof(float));
@@ -35,24 +37,27 @@ typedef struct {
 
 static inline tile_place place_of(int64_t column, const float *packed, int64_t inputs, int64_t width) {
     const int64_t first = column / tile_columns * tile_columns;
-    const int64_t columns = width - first < tile_columns ? width - first : tile_columns;
-    return (tile_place){packed + inputs * first, columns, column - first};
+    return (tile_place){packed + inputs * first, tile_width(first, width), column - first};
 }
 
-// Columns column_begin..<column_end of rows row_begin..<row_end, one scalar sum at a time: the
-// portable kernel, and the AVX2 kernel's last few columns.
-static void gather_columns_scalar(int64_t column_begin, int64_t column_end, int64_t row_begin, int64_t row_end,
-                                  const int64_t *row_starts, const int32_t *columns, const float *values,
-                                  const float *packed, int64_t inputs, int64_t width, const float *bias, float *out) {
-    for (int64_t column = column_begin; column < column_end; column++) {
-        const tile_place place = place_of(column, packed, inputs, width);
-        for (int64_t row = row_begin; row < row_end; row++) {
-            float sum = 0;
-            for (int64_t entry = row_starts[row]; entry < row_starts[row + 1]; entry++) {
-                sum += (values ? values[entry] : 1.0f) * place.block[(int64_t)columns[entry] * place.columns + place.offset];
-            }
-            out[row * width + column] = bias ? sum + bias[column] : sum;
+// Columns column_begin..<column_end, all in one tile, of rows row_begin..<row_end, the sums in a
+// local array whose inner loops the compiler vectorises for any processor: the portable kernel,
+// tile by tile, and the AVX2 kernel's last few columns. The bias is added last.
+static void gather_span(int64_t column_begin, int64_t column_end, int64_t row_begin, int64_t row_end,
+                        const int64_t *row_starts, const int32_t *columns, const float *values,
+                        const float *packed, int64_t inputs, int64_t width, const float *bias, float *out) {
+    const tile_place place = place_of(column_begin, packed, inputs, width);
+    const int64_t span = column_end - column_begin;
+    for (int64_t row = row_begin; row < row_end; row++) {
+        float sum[tile_columns];
+        for (int64_t j = 0; j < span; j++) sum[j] = 0;
+        for (int64_t entry = row_starts[row]; entry < row_starts[row + 1]; entry++) {
+            const float *source = place.block + (int64_t)columns[entry] * place.columns + place.offset;
+            const float scale = values ? values[entry] : 1.0f;
+            for (int64_t j = 0; j < span; j++) sum[j] += scale * source[j];
         }
+        float *target = out + row * width + column_begin;
+        for (int64_t j = 0; j < span; j++) target[j] = bias ? sum[j] + bias[column_begin + j] : sum[j];
     }
 }
 
@@ -97,14 +102,16 @@ static void galen_gather_sum_avx2(int64_t row_begin, int64_t row_end, const int6
     for (; column + 8 <= width; column += 8) {
         gather_vectors_avx2(1, column, row_begin, row_end, row_starts, columns, values, packed, inputs, width, bias, out);
     }
-    gather_columns_scalar(column, width, row_begin, row_end, row_starts, columns, values, packed, inputs, width, bias, out);
+    if (column < width) gather_span(column, width, row_begin, row_end, row_starts, columns, values, packed, inputs, width, bias, out);
 }
 #endif
 
 static void galen_gather_sum_portable(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
                                       const float *values, const float *packed, int64_t inputs, int64_t width,
                                       const float *bias, float *out) {
-    gather_columns_scalar(0, width, row_begin, row_end, row_starts, columns, values, packed, inputs, width, bias, out);
+    for (int64_t column = 0; column < width; column += tile_columns) {
+        gather_span(column, column + tile_width(column, width), row_begin, row_end, row_starts, columns, values, packed, inputs, width, bias, out);
+    }
 }
 
 GALEN_DISPATCH(galen_gather_sum,

@@ -87,12 +87,17 @@ public struct LibraryError: Error, CustomStringConvertible, Sendable {
 /// significant bit first (the order numpy.packbits writes).
 @inline(__always)
 func forEachOnBit(_ row: UnsafePointer<UInt8>, bytesPerRow: Int, bits: Int, _ body: (Int) -> Void) {
-    // Eight bytes at a time: fingerprints are mostly zero words.
+    // Eight bytes at a time (a fingerprint has a few on-bits per word), as one big-endian word so
+    // that the leading zeros count from the first bit; the last bytes of a row shifted up alike.
     var byteIndex = 0
     while byteIndex < bytesPerRow {
         let count = Swift.min(8, bytesPerRow - byteIndex)
         var word: UInt64 = 0
-        for offset in 0..<count { word |= UInt64(row[byteIndex + offset]) << (56 - 8 * offset) }
+        if count == 8 {
+            word = UInt64(bigEndian: UnsafeRawPointer(row + byteIndex).loadUnaligned(as: UInt64.self))
+        } else {
+            for offset in 0..<count { word |= UInt64(row[byteIndex + offset]) << (56 - 8 * offset) }
+        }
         while word != 0 {
             let position = byteIndex * 8 + word.leadingZeroBitCount
             if position < bits { body(position) }

@@ -131,7 +131,8 @@ public final class DenoisingAutoencoder: Layer {
     public func encode(_ fingerprints: Tensor) -> Tensor { encoder(fingerprints) }
 
     /// The encoder for fingerprints given by their on-bits (inference: no graph, no noise), made
-    /// once for the many blocks of a library.
+    /// once for the many blocks of a library. It keeps the first layer's weights as they are when
+    /// it is made: make a new one after training changes them.
     public func binaryEncoder() -> (BinaryRows) -> Tensor {
         guard let first = encoder.layers.first?.layer as? SparseDense else {
             fatalError("DenoisingAutoencoder: the encoder does not start with a SparseDense layer")

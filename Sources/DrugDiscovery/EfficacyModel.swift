@@ -36,7 +36,8 @@ public final class EfficacyModel {
     }
 
     /// Latent codes of fingerprints given by their on-bits, as streaming encodes them; made once
-    /// for the many blocks of a library.
+    /// for the many blocks of a library, from the weights as they are then (see
+    /// ``DenoisingAutoencoder/binaryEncoder()``).
     public func binaryEncoder() -> (BinaryRows) -> Tensor { network.binaryEncoder() }
 
     /// Predictions in the assays' own units, [rows, tasks]: the members' mean, and their
@@ -51,7 +52,7 @@ public final class EfficacyModel {
     }
 
     /// Predictions for fingerprints given by their on-bits, as streaming predicts them; made once
-    /// for the many blocks of a library.
+    /// for the many blocks of a library, from the weights as they are then.
     public func binaryPredictor() -> (BinaryRows) -> Prediction {
         let members = members.map { member in (head: member.head, encode: member.binaryEncoder()) }
         return { fingerprints in self.combine(members.map { member in withoutGrad { member.head(member.encode(fingerprints)) } }) }

@@ -41,36 +41,42 @@ extension EfficacyModel {
     /// Streams `libraryPath` through the encoder (the first member's) and writes `/embeddings`
     /// [rows, latent] and `/ids` to `outputPath`, atomically.
     public func encodeLibrary(modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions) throws {
-        let encode = binaryEncoder()
         try stream(modelPath: modelPath, libraryPath: libraryPath, outputPath: outputPath, options: options, kind: "embeddings/1",
                    columns: [latentSize], setup: { file in
             try file.attributes.set("latent_size", .int(self.latentSize))
             return ["embeddings"]
-        }, compute: { [encode($0)] })
+        }, makeCompute: {
+            let encode = self.binaryEncoder()
+            return { [encode($0)] }
+        })
     }
 
     /// Streams `libraryPath` through the model and writes `/predictions/values` [rows, tasks]
     /// in the assays' units (and `/predictions/spread` for an ensemble), with task names and
     /// `/ids`, to `outputPath`, atomically.
     public func predictLibrary(modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions) throws {
-        let tasks = taskNames.count, ensemble = members.count > 1, predict = binaryPredictor()
+        let tasks = taskNames.count, ensemble = members.count > 1
         try stream(modelPath: modelPath, libraryPath: libraryPath, outputPath: outputPath, options: options, kind: "predictions/1",
                    columns: ensemble ? [tasks, tasks] : [tasks], setup: { file in
             try file.createDataset("predictions/names", elementType: .string, shape: [tasks]).write(self.taskNames)
             try file.createDataset("predictions/units", elementType: .string, shape: [tasks]).write(self.taskUnits)
             try file.attributes.set("ensemble_members", .int(self.members.count))
             return ensemble ? ["predictions/values", "predictions/spread"] : ["predictions/values"]
-        }, compute: { fingerprints in
-            let prediction = predict(fingerprints)
-            return ensemble ? [prediction.values, prediction.spread] : [prediction.values]
+        }, makeCompute: {
+            let predict = self.binaryPredictor()
+            return { fingerprints in
+                let prediction = predict(fingerprints)
+                return ensemble ? [prediction.values, prediction.spread] : [prediction.values]
+            }
         })
     }
 
     /// The shared streaming: check the library against the model, create the output's
-    /// datasets, and run read → compute → write over blocks.
+    /// datasets, make the computation (which packs weights, so only once the checks pass), and
+    /// run read → compute → write over blocks.
     private func stream(
         modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions, kind: String,
-        columns: [Int], setup: (HDF5File) throws -> [String], compute: @escaping (BinaryRows) -> [Tensor]
+        columns: [Int], setup: (HDF5File) throws -> [String], makeCompute: () -> (BinaryRows) -> [Tensor]
     ) throws {
         let library = try LibraryStream(path: libraryPath)
         guard library.bits == fingerprintBits else {
@@ -85,6 +91,7 @@ extension EfficacyModel {
         let blockSize = Swift.max(1, options.blockSize)
         let blocks = stride(from: rows.lowerBound, to: rows.upperBound, by: blockSize).map { $0..<Swift.min($0 + blockSize, rows.upperBound) }
         let bits = library.bits
+        let compute = makeCompute()
         try HDF5File.createAtomically(outputPath) { file in
             try provenance.write(to: file, kind: kind)
             let names = try setup(file)

@@ -52,7 +52,9 @@ public enum PartialFiles {
             source.setEventHandler {
                 lock.lock()
                 for path in paths { unlink(path) }
-                exit(128 + signalNumber)
+                // _exit, not exit: exit's handlers (HDF5 closing its library, among others) would
+                // run while the reader and writer threads are still inside HDF5 calls, and crash.
+                _exit(128 + signalNumber)
             }
             source.resume()
             sources.append(source)

@@ -1,5 +1,3 @@
-import CKernels
-
 /// A matrix of zeros and ones stored as the column of each one, row by row (compressed sparse
 /// rows): fingerprints in this form go through a first layer without ever becoming floats.
 public struct BinaryRows: Sendable {

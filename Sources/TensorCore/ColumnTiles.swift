@@ -3,7 +3,8 @@ import CKernels
 /// Weights [inputs, outputs] rearranged for sums of their rows (``BinaryRows/matmul(_:adding:)``,
 /// ``Tensor/sparseMatmul(_:)``): each run of 64 columns is one contiguous block, so that it stays
 /// in cache while every row reads it (see `galen_pack_column_tiles`). Made once, it serves any
-/// number of products with the same weights.
+/// number of products with the same weights (streaming inference makes one per stream;
+/// ``Tensor/sparseMatmul(_:)``, whose weights change every training step, one per product).
 public struct ColumnTiles: Sendable {
     public let inputs: Int
     public let outputs: Int
@@ -38,10 +39,11 @@ public struct ColumnTiles: Sendable {
                             packed.withUnsafeBufferPointer { t in
                                 // An empty array still has an address.
                                 let (vp, bp) = (values == nil ? nil : v.baseAddress, bias == nil ? nil : b.baseAddress)
-                                let (o, sp, cp, tp) = (out.baseAddress!, starts.baseAddress!, c.baseAddress!, t.baseAddress!)
-                                parallelRanges(rows, grain: 16) { range in
-                                    sp.withMemoryRebound(to: Int64.self, capacity: rows + 1) { s64 in
-                                        galen_gather_sum(Int64(range.lowerBound), Int64(range.upperBound), s64, cp, vp, tp, Int64(inputs),
+                                let (o, cp, tp) = (out.baseAddress!, c.baseAddress!, t.baseAddress!)
+                                starts.withMemoryRebound(to: Int64.self) { s64 in
+                                    let sp = s64.baseAddress!
+                                    parallelRanges(rows, grain: 16) { range in
+                                        galen_gather_sum(Int64(range.lowerBound), Int64(range.upperBound), sp, cp, vp, tp, Int64(inputs),
                                                          Int64(outputs), bp, o)
                                     }
                                 }

@@ -31,7 +31,7 @@ extension Tensor {
                          step + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, split: false)
                     for b in rows {
                         let (previous, next) = ((t * batch + b) * hidden, ((t + 1) * batch + b) * hidden)
-                        if t + 1 < steps { galen_prefetch(x.baseAddress! + (b * steps + t + 1) * gateWidth, Int64(gateWidth * 4)) }
+                        if t + 1 < steps { galen_prefetch(x.baseAddress! + (b * steps + t + 1) * gateWidth, Int64(gateWidth * 4), 0) }
                         galen_lstm_cell(x.baseAddress! + (b * steps + t) * gateWidth, step + b * gateWidth, c.baseAddress! + previous, h.baseAddress! + previous,
                                         c.baseAddress! + next, h.baseAddress! + next, ct.baseAddress! + previous, Int64(hidden),
                                         carried[b * steps + t])
@@ -54,8 +54,8 @@ extension Tensor {
                     for b in rows {
                         let (local, cell) = (b - rows.lowerBound, (t * batch + b) * hidden)
                         if t > 0 {
-                            galen_prefetch(upstream.baseAddress! + (b * steps + t - 1) * hidden, Int64(hidden * 4))
-                            galen_prefetch(di.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4))
+                            galen_prefetch(upstream.baseAddress! + (b * steps + t - 1) * hidden, Int64(hidden * 4), 0)
+                            galen_prefetch(di.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4), 1)
                         }
                         galen_lstm_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden, dc + local * hidden,
                                                  activated.baseAddress! + (t * batch + b) * gateWidth, ct.baseAddress! + cell,
@@ -103,7 +103,7 @@ extension Tensor {
                     gemm(h.baseAddress! + (t * batch + rows.lowerBound) * hidden, transposeA: false, w.baseAddress!, transposeB: false,
                          projection + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, beta: 1, split: false)
                     for b in rows {
-                        if t + 1 < steps { galen_prefetch(x.baseAddress! + (b * steps + t + 1) * gateWidth, Int64(gateWidth * 4)) }
+                        if t + 1 < steps { galen_prefetch(x.baseAddress! + (b * steps + t + 1) * gateWidth, Int64(gateWidth * 4), 0) }
                         galen_gru_cell(x.baseAddress! + (b * steps + t) * gateWidth, projection + b * gateWidth,
                                        a.baseAddress! + (t * batch + b) * gateWidth, h.baseAddress! + (t * batch + b) * hidden,
                                        h.baseAddress! + ((t + 1) * batch + b) * hidden, Int64(hidden),
@@ -129,9 +129,9 @@ extension Tensor {
                     for b in rows {
                         let (local, base) = (b - rows.lowerBound, (t * batch + b) * gateWidth)
                         if t > 0 {
-                            galen_prefetch(upstream.baseAddress! + (b * steps + t - 1) * hidden, Int64(hidden * 4))
-                            galen_prefetch(di.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4))
-                            galen_prefetch(dp.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4))
+                            galen_prefetch(upstream.baseAddress! + (b * steps + t - 1) * hidden, Int64(hidden * 4), 0)
+                            galen_prefetch(di.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4), 1)
+                            galen_prefetch(dp.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4), 1)
                         }
                         galen_gru_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden,
                                                 activated.baseAddress! + base, p.baseAddress! + base, h.baseAddress! + (t * batch + b) * hidden,
@@ -211,7 +211,8 @@ private func backwardThroughShares(_ shares: [Range<Int>], steps: Int, hidden: I
 
 /// d(h_{t-1}) = dA_t · W_hhᵀ for a share's rows, whose gate gradients lie T steps apart in
 /// dA [B, T, G]; one product per share, so not split again. W_hhᵀ comes transposed already:
-/// OpenBLAS multiplies small untransposed operands without packing them.
+/// the OpenBLAS measured here (0.3.21) multiplies small untransposed operands with a kernel that
+/// does not pack them, and packing was a tenth of a step.
 private func previousStateGradient(_ dGates: UnsafePointer<Float>, rows: Range<Int>, step t: Int, steps: Int,
                                    recurrentTransposed: UnsafePointer<Float>, hidden: Int, gateWidth: Int,
                                    into dPrevious: UnsafeMutablePointer<Float>) {

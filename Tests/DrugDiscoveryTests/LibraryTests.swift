@@ -30,6 +30,31 @@ struct LibraryTests {
         #expect(library.splits["moleculeace"]!.map(Int.init) == expected["split"] as! [Int])
     }
 
+    /// Widths that end inside a byte and inside an eight-byte word: the streamed on-bits are those
+    /// numpy unpacks, for every row.
+    @Test(arguments: [20, 75, 128])
+    func streamedOnBitsAreTheUnpackedBits(_ bits: Int) throws {
+        try withTemporaryFile { path in
+            let script = """
+                import h5py, json, numpy as np, sys
+                bits = int(sys.argv[2])
+                rows = np.random.default_rng(bits).random((40, bits)) < 0.3
+                rows[3] = False
+                with h5py.File(sys.argv[1], "w") as f:
+                    f["ids"] = np.array([f"c{i}" for i in range(40)], dtype=h5py.string_dtype())
+                    f["fingerprints"] = np.packbits(rows, axis=1)
+                    f["fingerprints"].attrs["n_bits"] = bits
+                print(json.dumps(rows.astype(int).ravel().tolist()))
+                """
+            let run = try runTool(["python3", "-c", script, path, String(bits)])
+            #expect(run.status == 0, "\(run.errors)")
+            let expected = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as! [Int]
+            let onBits = try LibraryStream(path: path).read(0..<40).onBits(bits: bits)
+            let identity = Tensor((0..<(bits * bits)).map { $0 / bits == $0 % bits ? Float(1) : 0 }, shape: [bits, bits])
+            #expect(onBits.matmul(ColumnTiles(identity)).scalars == expected.map(Float.init))
+        }
+    }
+
     @Test func scaffoldSplitKeepsEachScaffoldInOnePartAndRepeatsForASeed() throws {
         let library = try CompoundLibrary.load(smallTarget)
         let split = try library.split(.scaffold, seed: 4)

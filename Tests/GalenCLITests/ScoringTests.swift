@@ -113,6 +113,9 @@ struct ScoringTests {
             #expect(pair.members[0].predict(fingerprints).scalars == single.network.predict(fingerprints).scalars,
                     "the first member is trained with the run's own seed, as a single model is")
             let both = pair.predict(fingerprints)
+            let streamed = pair.binaryPredictor()(try LibraryStream(path: smallTarget).read(0..<100).onBits(bits: library.bits))
+            #expect(streamed.values.scalars == both.values.scalars && streamed.spread.scalars == both.spread.scalars,
+                    "streaming predicts from on-bits what the unpacked fingerprints give")
             let second = EfficacyModel(members: [pair.members[1]], taskNames: pair.taskNames, taskUnits: pair.taskUnits,
                                        scaling: pair.scaling, trainingRecord: "{}").predict(fingerprints)
             #expect(zip(both.values.scalars, zip(alone.values.scalars, second.values.scalars)).allSatisfy { abs($0 - ($1.0 + $1.1) / 2) < 1e-4 })

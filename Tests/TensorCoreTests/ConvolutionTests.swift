@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TensorCore
 
@@ -49,11 +50,21 @@ struct ConvolutionTests {
         let reference = referenceConvolution(x, w, stride: c.stride, padTop: c.padTop, padLeft: c.padLeft,
                                              dilation: c.dilation, outputSize: c.output)
         #expect(isClose(y.scalars, reference, tolerance: 1e-4))
-        // Three images: the cores' shares are one and two images, so the filter gradient adds
-        // products within a share and then the shares' sums.
-        let small = sample([3, 2, 7, 6], seed: 52), filters = sample([2, 2, 3, 2], seed: 53)
-        let result = checkGradients(at: [small, filters]) { $0[0].conv2d($0[1], stride: c.stride, padding: c.padding, dilation: c.dilation) }
-        #expect(result.passed, "\(result)")
+        // One image (its products may be split between the cores), and one more image than there
+        // are cores, so that some core's share holds two (the filter gradient adds products within a
+        // share, then the shares' sums).
+        for batch in [1, ProcessInfo.processInfo.activeProcessorCount + 1] {
+            let small = sample([batch, 2, 7, 6], seed: 52), filters = sample([2, 2, 3, 2], seed: 53)
+            let result = checkGradients(at: [small, filters]) { $0[0].conv2d($0[1], stride: c.stride, padding: c.padding, dilation: c.dilation) }
+            #expect(result.passed, "batch \(batch): \(result)")
+        }
+    }
+
+    /// A lone image whose product is large enough to be cut between the cores.
+    @Test func largeSingleImageMatchesNestedLoops() {
+        let x = sample([1, 4, 34, 34], seed: 54), w = sample([16, 4, 3, 3], seed: 55)
+        let reference = referenceConvolution(x, w, stride: (1, 1), padTop: 0, padLeft: 0, dilation: (1, 1), outputSize: (32, 32))
+        #expect(isClose(x.conv2d(w).scalars, reference, tolerance: 1e-4))
     }
 
     @Test(arguments: [Padding.valid, .same])
