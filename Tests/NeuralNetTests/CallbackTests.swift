@@ -36,6 +36,16 @@ struct CallbackTests {
         #expect(lines.count == 4 && lines[0] == "member 1 of 2" && lines[2] == "member 2 of 2" && lines[3].hasPrefix("epoch 1/1"))
     }
 
+    /// Pre-training then the head's training: two runs for each member, one announcement.
+    @Test func aMemberOfTwoRunsIsAnnouncedOnce() {
+        let transcript = Transcript()
+        let display = ProgressDisplay(isTerminal: false, members: 2, runsPerMember: 2) { transcript.text += $0 }
+        for _ in 0..<4 { run([display], epochs: 1) }
+        let lines = transcript.text.split(separator: "\n")
+        #expect(lines.count == 6 && lines[0] == "member 1 of 2" && lines[3] == "member 2 of 2")
+        #expect(lines.filter { $0.hasPrefix("member") }.count == 2)
+    }
+
     @Test func terminalRedrawsABarWithRateAndTimeLeft() {
         let transcript = Transcript()
         run([ProgressDisplay(isTerminal: true) { transcript.text += $0 }], epochs: 1)

@@ -9,20 +9,24 @@ public final class ProgressDisplay: Callback {
     private var lastDraw = Date.distantPast
     private var epoch = 0, epochs = 0
     private let members: Int
-    private var member = 0
+    private let runsPerMember: Int
+    private var runs = 0
 
     /// Writes to standard error unless given another `write`. With `members` above 1 (the
-    /// training runs of an ensemble), each run starts with a line saying which member it is.
-    public init(isTerminal: Bool = isatty(STDERR_FILENO) != 0, members: Int = 1,
+    /// training runs of an ensemble), each member's first run starts with a line saying which
+    /// member it is; `runsPerMember` is how many runs make one member (2 where pre-training comes
+    /// before the head's training).
+    public init(isTerminal: Bool = isatty(STDERR_FILENO) != 0, members: Int = 1, runsPerMember: Int = 1,
                 write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.isTerminal = isTerminal
         self.members = members
+        self.runsPerMember = Swift.max(1, runsPerMember)
         self.write = write
     }
 
     public func trainingWillBegin(_ trainer: Trainer) {
-        member += 1
-        if members > 1 { write("member \(member) of \(members)\n") }
+        defer { runs += 1 }
+        if members > 1 && runs % runsPerMember == 0 { write("member \(runs / runsPerMember + 1) of \(members)\n") }
     }
 
     public func epochWillBegin(_ trainer: Trainer, epoch: Int, of epochs: Int) {
