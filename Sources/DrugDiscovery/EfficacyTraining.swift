@@ -37,6 +37,10 @@ public struct EfficacyTrainingOptions: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// How many training runs make one member: two in pretrain mode (reconstruction, then the
+    /// head), one otherwise.
+    public var runsPerMember: Int { mode == .pretrain ? 2 : 1 }
+
     func settings(inputBits: Int, tasks: Int) throws -> AutoencoderSettings {
         guard let kind = FingerprintNoise.Kind(rawValue: noise) else {
             throw ModelError.invalidConfig("unknown noise '\(noise)' (use \(FingerprintNoise.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")

@@ -37,7 +37,9 @@ public enum PartialFiles {
     nonisolated(unsafe) private static var paths: [String] = []
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
-    static func register(_ path: String) {
+    /// Removes `path` if the process is interrupted before ``unregister(_:)``: for a file being
+    /// written under a temporary name.
+    public static func register(_ path: String) {
         lock.lock()
         defer { lock.unlock() }
         paths.append(path)
@@ -54,6 +56,9 @@ public enum PartialFiles {
                 for path in paths { unlink(path) }
                 // _exit, not exit: exit's handlers (HDF5 closing its library, among others) would
                 // run while the reader and writer threads are still inside HDF5 calls, and crash.
+                // Only what stdio holds is flushed; an HDF5 file open for writing outside
+                // `createAtomically` keeps what it had not yet written.
+                fflush(nil)
                 _exit(128 + signalNumber)
             }
             source.resume()
@@ -62,7 +67,7 @@ public enum PartialFiles {
         sigprocmask(SIG_UNBLOCK, &signals, nil)
     }
 
-    static func unregister(_ path: String) {
+    public static func unregister(_ path: String) {
         lock.lock()
         defer { lock.unlock() }
         paths.removeAll { $0 == path }

@@ -1,5 +1,10 @@
 import CKernels
 
+// The C kernels read row starts ([Int]) as int64_t.
+#if _pointerBitWidth(_32)
+#error("Galen needs a 64-bit platform")
+#endif
+
 /// Weights [inputs, outputs] rearranged for sums of their rows (``BinaryRows/matmul(_:adding:)``,
 /// ``Tensor/sparseMatmul(_:)``): each run of 64 columns is one contiguous block, so that it stays
 /// in cache while every row reads it (see `galen_pack_column_tiles`). Made once, it serves any

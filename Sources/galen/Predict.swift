@@ -28,7 +28,11 @@ struct Predict: ParsableCommand {
         if output.path.lowercased().hasSuffix(".csv") {
             let target = URL(fileURLWithPath: output.path)
             let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).h5")
-            defer { try? FileManager.default.removeItem(at: staging) }
+            PartialFiles.register(staging.path)
+            defer {
+                try? FileManager.default.removeItem(at: staging)
+                PartialFiles.unregister(staging.path)
+            }
             try model.predictLibrary(modelPath: scoring.model, libraryPath: scoring.library, outputPath: staging.path, options: options)
             try writeCSV(from: staging.path, to: output.path)
         } else {
@@ -49,6 +53,8 @@ struct Predict: ParsableCommand {
         let rows = try ids.shape[0]
         let target = URL(fileURLWithPath: csvPath)
         let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
+        PartialFiles.register(partial.path)
+        defer { PartialFiles.unregister(partial.path) }
         _ = FileManager.default.createFile(atPath: partial.path, contents: nil)
         let handle = try FileHandle(forWritingTo: partial)
         do {

@@ -113,7 +113,7 @@ struct Train: ParsableCommand {
         options.freezeEncoder = freezeEncoder
         options.seed = seed
         options.ensemble = ensemble
-        var callbacks: [any Callback] = [ProgressDisplay(members: ensemble, runsPerMember: mode == .pretrain ? 2 : 1)]
+        var callbacks: [any Callback] = [ProgressDisplay(members: ensemble, runsPerMember: options.runsPerMember)]
         if let history { callbacks.append(HistoryLogger(url: URL(fileURLWithPath: history))) }
         FileHandle.standardError.write(Data("""
             galen train: \(data.count) compounds in \(library), split \(method): \(parts.train.count) train, \

@@ -48,7 +48,7 @@ struct LibraryTests {
                 """
             let run = try runTool(["python3", "-c", script, path, String(bits)])
             #expect(run.status == 0, "\(run.errors)")
-            let expected = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as! [Int]
+            let expected = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [Int])
             let onBits = try LibraryStream(path: path).read(0..<40).onBits(bits: bits)
             let identity = Tensor((0..<(bits * bits)).map { $0 / bits == $0 % bits ? Float(1) : 0 }, shape: [bits, bits])
             #expect(onBits.matmul(ColumnTiles(identity)).scalars == expected.map(Float.init))

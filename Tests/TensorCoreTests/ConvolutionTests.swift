@@ -60,11 +60,25 @@ struct ConvolutionTests {
         }
     }
 
-    /// A lone image whose product is large enough to be cut between the cores.
-    @Test func largeSingleImageMatchesNestedLoops() {
+    /// A lone image whose products are large enough to be cut between the cores: forward against
+    /// nested loops, backward against the same image repeated in a batch, whose per-image products
+    /// are not cut (and are gradient-checked above).
+    @Test func largeSingleImageMatchesNestedLoopsAndTheBatchedGradients() {
         let x = sample([1, 4, 34, 34], seed: 54), w = sample([16, 4, 3, 3], seed: 55)
         let reference = referenceConvolution(x, w, stride: (1, 1), padTop: 0, padLeft: 0, dilation: (1, 1), outputSize: (32, 32))
         #expect(isClose(x.conv2d(w).scalars, reference, tolerance: 1e-4))
+        let copies = ProcessInfo.processInfo.activeProcessorCount + 1
+        func gradients(_ images: Tensor) -> (input: [Float], filters: [Float]) {
+            var (input, filters) = (images, w)
+            input.requiresGrad = true
+            filters.requiresGrad = true
+            input.conv2d(filters).sum().backward()
+            return (input.grad!.scalars, filters.grad!.scalars)
+        }
+        let single = gradients(x)
+        let batched = gradients(Tensor(Array([[Float]](repeating: x.scalars, count: copies).joined()), shape: [copies, 4, 34, 34]))
+        #expect(isClose(single.input, Array(batched.input.prefix(x.count)), tolerance: 1e-4))
+        #expect(isClose(single.filters.map { $0 * Float(copies) }, batched.filters, tolerance: 1e-4))
     }
 
     @Test(arguments: [Padding.valid, .same])

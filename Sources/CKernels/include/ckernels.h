@@ -21,7 +21,9 @@ void galen_gather_sum(int64_t row_begin, int64_t row_end, const int64_t *row_sta
 
 /// Asks the processor to start loading the cache lines of `bytes` from `address`, to be read
 /// (`for_writing` 0) or written (1): for rows a later call uses that lie too far apart for the
-/// hardware prefetcher to guess (one row per sequence of a batch-major [B, T, G] array).
+/// hardware prefetcher to guess (one row per sequence of a batch-major [B, T, G] array). Built
+/// for plain x86-64, as Swift imports this header, the write hint is an ordinary prefetch; it
+/// differs on arm64 and where the compiler may use PREFETCHW.
 static inline void galen_prefetch(const void *address, int64_t bytes, int for_writing) {
     const uintptr_t end = (uintptr_t)address + (uintptr_t)bytes;
     for (uintptr_t line = (uintptr_t)address & ~(uintptr_t)63; line < end; line += 64) {
