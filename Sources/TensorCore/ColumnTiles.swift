@@ -21,6 +21,10 @@ public struct ColumnTiles: Sendable {
         let (inputs, outputs) = (inputs, outputs)
         let tileColumns = Int(GALEN_GATHER_TILE_COLUMNS)
         let tileCount = (outputs + tileColumns - 1) / tileColumns
+        guard weights.count > 0 else {
+            packed = []
+            return
+        }
         packed = makeScalars(weights.count) { packed in
             weights.scalars.withUnsafeBufferPointer { w in
                 let (wp, pp) = (w.baseAddress!, packed.baseAddress!)
@@ -36,6 +40,7 @@ public struct ColumnTiles: Sendable {
     /// cores; in C, so that it runs with AVX2 and FMA where the processor has them.
     func gatherSum(rowStarts: [Int], columns: [Int32], values: [Float]?, bias: Tensor?) -> [Float] {
         let rows = rowStarts.count - 1
+        guard rows > 0 && outputs > 0 else { return [] }
         return makeScalars(rows * outputs) { out in
             rowStarts.withUnsafeBufferPointer { starts in
                 columns.withUnsafeBufferPointer { c in
@@ -44,7 +49,8 @@ public struct ColumnTiles: Sendable {
                             packed.withUnsafeBufferPointer { t in
                                 // An empty array still has an address.
                                 let (vp, bp) = (values == nil ? nil : v.baseAddress, bias == nil ? nil : b.baseAddress)
-                                let (o, cp, tp) = (out.baseAddress!, c.baseAddress!, t.baseAddress!)
+                                // Without inputs there are no entries, and the kernel reads no weights.
+                                let (o, cp, tp) = (out.baseAddress!, c.baseAddress, t.baseAddress)
                                 starts.withMemoryRebound(to: Int64.self) { s64 in
                                     let sp = s64.baseAddress!
                                     parallelRanges(rows, grain: 16) { range in

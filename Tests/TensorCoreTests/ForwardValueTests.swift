@@ -98,4 +98,13 @@ struct BinaryRowsTests {
         let bias = sample([outputs], seed: 92)
         #expect(binary.matmul(ColumnTiles(weights), adding: bias).scalars == (product + bias).scalars)
     }
+
+    /// No rows, and rows of a matrix with no columns (every sum is empty: the bias alone).
+    @Test func emptyShapesGiveEmptySums() {
+        let noRows = BinaryRows(rowStarts: [0], columns: [], width: 4)
+        #expect(noRows.matmul(ColumnTiles(sample([4, 3], seed: 93))).shape == [0, 3])
+        let noColumns = BinaryRows(rowStarts: [0, 0, 0], columns: [], width: 0)
+        let bias = sample([3], seed: 94)
+        #expect(noColumns.matmul(ColumnTiles(Tensor([], shape: [0, 3])), adding: bias).scalars == bias.scalars + bias.scalars)
+    }
 }
