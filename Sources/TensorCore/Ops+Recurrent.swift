@@ -31,7 +31,7 @@ extension Tensor {
                          step + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, split: false)
                     for b in rows {
                         let (previous, next) = ((t * batch + b) * hidden, ((t + 1) * batch + b) * hidden)
-                        if t + 1 < steps { galen_prefetch(x.baseAddress! + (b * steps + t + 1) * gateWidth, Int64(gateWidth * 4), 0) }
+                        prefetchRow(x.baseAddress!, sequence: b, step: t + 1, steps: steps, width: gateWidth)
                         galen_lstm_cell(x.baseAddress! + (b * steps + t) * gateWidth, step + b * gateWidth, c.baseAddress! + previous, h.baseAddress! + previous,
                                         c.baseAddress! + next, h.baseAddress! + next, ct.baseAddress! + previous, Int64(hidden),
                                         carried[b * steps + t])
@@ -53,10 +53,8 @@ extension Tensor {
                     let (ds, dc, dPrevious) = (blocks[0], blocks[1], blocks[2])
                     for b in rows {
                         let (local, cell) = (b - rows.lowerBound, (t * batch + b) * hidden)
-                        if t > 0 {
-                            galen_prefetch(upstream.baseAddress! + (b * steps + t - 1) * hidden, Int64(hidden * 4), 0)
-                            galen_prefetch(di.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4), 1)
-                        }
+                        prefetchRow(upstream.baseAddress!, sequence: b, step: t - 1, steps: steps, width: hidden)
+                        prefetchRow(di.baseAddress!, sequence: b, step: t - 1, steps: steps, width: gateWidth, forWriting: true)
                         galen_lstm_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden, dc + local * hidden,
                                                  activated.baseAddress! + (t * batch + b) * gateWidth, ct.baseAddress! + cell,
                                                  c.baseAddress! + cell, di.baseAddress! + (b * steps + t) * gateWidth, Int64(hidden),
@@ -103,7 +101,7 @@ extension Tensor {
                     gemm(h.baseAddress! + (t * batch + rows.lowerBound) * hidden, transposeA: false, w.baseAddress!, transposeB: false,
                          projection + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, beta: 1, split: false)
                     for b in rows {
-                        if t + 1 < steps { galen_prefetch(x.baseAddress! + (b * steps + t + 1) * gateWidth, Int64(gateWidth * 4), 0) }
+                        prefetchRow(x.baseAddress!, sequence: b, step: t + 1, steps: steps, width: gateWidth)
                         galen_gru_cell(x.baseAddress! + (b * steps + t) * gateWidth, projection + b * gateWidth,
                                        a.baseAddress! + (t * batch + b) * gateWidth, h.baseAddress! + (t * batch + b) * hidden,
                                        h.baseAddress! + ((t + 1) * batch + b) * hidden, Int64(hidden),
@@ -128,11 +126,9 @@ extension Tensor {
                     let (ds, dPrevious, direct) = (blocks[0], blocks[1], blocks[2])
                     for b in rows {
                         let (local, base) = (b - rows.lowerBound, (t * batch + b) * gateWidth)
-                        if t > 0 {
-                            galen_prefetch(upstream.baseAddress! + (b * steps + t - 1) * hidden, Int64(hidden * 4), 0)
-                            galen_prefetch(di.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4), 1)
-                            galen_prefetch(dp.baseAddress! + (b * steps + t - 1) * gateWidth, Int64(gateWidth * 4), 1)
-                        }
+                        prefetchRow(upstream.baseAddress!, sequence: b, step: t - 1, steps: steps, width: hidden)
+                        prefetchRow(di.baseAddress!, sequence: b, step: t - 1, steps: steps, width: gateWidth, forWriting: true)
+                        prefetchRow(dp.baseAddress!, sequence: b, step: t - 1, steps: steps, width: gateWidth, forWriting: true)
                         galen_gru_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden,
                                                 activated.baseAddress! + base, p.baseAddress! + base, h.baseAddress! + (t * batch + b) * hidden,
                                                 di.baseAddress! + (b * steps + t) * gateWidth, dp.baseAddress! + (b * steps + t) * gateWidth,
@@ -207,6 +203,15 @@ private func backwardThroughShares(_ shares: [Range<Int>], steps: Int, hidden: I
         let pointers = (0..<blocks).map { storage + $0 * size }
         for t in stride(from: steps - 1, through: 0, by: -1) { step(rows, t, pointers) }
     }
+}
+
+/// Starts loading row (sequence, step) of a batch-major [B, T, width] array into cache for the
+/// call that reads it (or, `forWriting`, writes it) at that step: the rows of one step lie T rows
+/// apart, too far for the hardware prefetcher to guess. A step outside 0..<steps is ignored.
+@inline(__always)
+private func prefetchRow(_ base: UnsafePointer<Float>, sequence: Int, step: Int, steps: Int, width: Int, forWriting: Bool = false) {
+    guard step >= 0 && step < steps else { return }
+    galen_prefetch(base + (sequence * steps + step) * width, Int64(width * MemoryLayout<Float>.size), forWriting ? 1 : 0)
 }
 
 /// d(h_{t-1}) = dA_t · W_hhᵀ for a share's rows, whose gate gradients lie T steps apart in
