@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels", .target(name: "CMalloc", condition: .when(platforms: [.linux]))]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5"]),
-        .target(name: "DrugDiscovery", dependencies: ["NeuralNet", "HDF5"]),
+        .target(name: "DrugDiscovery", dependencies: ["NeuralNet", "HDF5", "CKernels"]),
         .target(name: "Imaging", dependencies: ["NeuralNet", "HDF5"]),
         .target(name: "Sequences", dependencies: ["NeuralNet", "HDF5"]),
         .executableTarget(
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "DrugDiscoveryTests", dependencies: ["DrugDiscovery", "TestSupport"]),
+        .testTarget(name: "DrugDiscoveryTests", dependencies: ["DrugDiscovery", "CKernels", "TensorCore", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "SequencesTests", dependencies: ["Sequences", "TestSupport"]),
         .testTarget(name: "GalenCLITests", dependencies: ["galen", "DrugDiscovery", "HDF5", "TestSupport"]),

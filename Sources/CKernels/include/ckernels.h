@@ -68,4 +68,11 @@ void galen_max_pool(const float *x, int64_t plane_begin, int64_t plane_end, int6
                     int64_t kernel_height, int64_t kernel_width, int64_t stride_y, int64_t stride_x, int64_t pad_top,
                     int64_t pad_left, int64_t out_height, int64_t out_width, float *output, int64_t *winners);
 
+/// SHA-256 (FIPS 180-4) compression of `count` whole 64-byte blocks into `state` (eight words,
+/// a, b, ..., h); padding is the caller's. Uses the x86 SHA extensions when the processor has them.
+void galen_sha256_blocks(uint32_t state[8], const uint8_t *blocks, int64_t count);
+
+/// The same without the SHA extensions, on any processor (tests compare the two).
+void galen_sha256_blocks_portable(uint32_t state[8], const uint8_t *blocks, int64_t count);
+
 #endif
