@@ -27,7 +27,7 @@ public final class FingerprintNoise: StochasticLayer {
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
         let name = try config.string("kind")
         guard let kind = Kind(rawValue: name) else { throw ModelError.invalidConfig("layer FingerprintNoise: unknown kind '\(name)'") }
-        self.init(kind, level: try config.float("level"))
+        self.init(kind, level: try config.float("level", in: 0...(kind == .gaussian ? .greatestFiniteMagnitude : 1)))
     }
 
     public var config: LayerConfig {

@@ -35,15 +35,17 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
     }
     guard expected == total else { throw fail(slices.last!.path, "ends at row \(expected), but the library has \(total) rows") }
 
-    // Per-row datasets are those with one row per compound in every slice.
-    let rowDatasets = try datasetPaths(in: first.file).filter { path in
-        try slices.allSatisfy { try $0.file.dataset(path).shape.first == $0.end - $0.start }
+    let datasets = try datasetPaths(in: first.file)
+    if let other = try slices.first(where: { try Set(datasetPaths(in: $0.file)) != Set(datasets) }) {
+        throw fail(other.path, "holds other datasets than \(first.path)")
     }
+    // Every slice's per-row datasets must have its rows (checked as they are copied); the rest are copied from the first.
+    let rowDatasets = datasets.filter(perRowDatasets.contains)
     try HDF5File.createAtomically(outputPath) { output in
         for (name, value) in first.attributes { try output.attributes.set(name, value) }
         try output.attributes.set("row_start", .int(0))
         try output.attributes.set("row_end", .int(total))
-        for path in try datasetPaths(in: first.file) where !rowDatasets.contains(path) {
+        for path in datasets where !rowDatasets.contains(path) {
             let source = try first.file.dataset(path)
             let copy = try output.createDataset(path, elementType: try source.elementType, shape: try source.shape)
             switch try source.elementType {
@@ -75,6 +77,9 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
         }
     }
 }
+
+/// The datasets of encode's and predict's outputs with one row per compound.
+private let perRowDatasets: Set = ["ids", "embeddings", "predictions/values", "predictions/spread"]
 
 /// Every dataset below a group, as paths relative to the file's root.
 private func datasetPaths(in file: HDF5File, under prefix: String = "") throws -> [String] {

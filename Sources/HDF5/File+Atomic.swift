@@ -5,8 +5,13 @@ extension HDF5File {
     /// is renamed into place only once `body` has returned and the file is closed. Readers never
     /// see half a file, and a file already at `path` survives any failure (it is replaced only by
     /// the complete new one).
+    /// A symbolic link at `path` is kept: its target is the file replaced.
     public static func createAtomically<R>(_ path: String, _ body: (HDF5File) throws -> R) throws -> R {
-        let target = URL(fileURLWithPath: path)
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+        var status = stat()
+        guard stat(target.path, &status) != 0 || status.st_mode & S_IFMT == S_IFREG else {
+            throw HDF5Error(file: path, object: nil, action: "write", message: "it exists and is not a regular file", stack: [])
+        }
         let partial = target.deletingLastPathComponent()
             .appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         PartialFiles.register(partial.path)
@@ -15,7 +20,7 @@ extension HDF5File {
             let file = try create(partial.path, ifExists: .truncate)
             let result = try body(file)
             try file.close()
-            guard rename(partial.path, path) == 0 else {
+            guard rename(partial.path, target.path) == 0 else {
                 throw HDF5Error(file: path, object: nil, action: "move the finished file into place",
                                 message: String(cString: strerror(errno)), stack: [])
             }

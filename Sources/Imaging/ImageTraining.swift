@@ -70,6 +70,9 @@ public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions,
     guard !train.isEmpty, !validation.isEmpty else {
         throw DataFileError(path: set.path, problem: "split '\(options.split)' leaves no images to train or validate on")
     }
+    if options.architecture == .cnn, set.imageShape[1] < 8 || set.imageShape[2] < 8 {
+        throw DataFileError(path: set.path, problem: "images of \(set.imageShape[1])×\(set.imageShape[2]) are too small for the cnn's three 2×2 poolings (8×8 at least); try --model resnet")
+    }
     let channels = set.imageShape[0], planeSize = set.imageShape[1] * set.imageShape[2]
     let trainPixels = set.images.gather(train)
     let means = (0..<channels).map { c in

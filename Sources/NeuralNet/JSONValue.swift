@@ -54,8 +54,19 @@ public struct LayerConfig: Sendable {
         self.values = values
     }
 
-    public func int(_ key: String) throws -> Int { Int(try number(key)) }
-    public func float(_ key: String) throws -> Float { Float(try number(key)) }
+    /// A whole number from 0 to 2³¹ - 1: every integer a layer keeps is a size or a count.
+    public func int(_ key: String) throws -> Int {
+        let value = try number(key)
+        guard (0...Double(Int32.max)).contains(value), value.rounded() == value else { throw missing(key, "a whole number ≥ 0") }
+        return Int(value)
+    }
+
+    /// A finite number in `range`.
+    public func float(_ key: String, in range: ClosedRange<Float> = -.greatestFiniteMagnitude ... .greatestFiniteMagnitude) throws -> Float {
+        let value = Float(try number(key))
+        guard range.contains(value) else { throw missing(key, "a number in \(range)") }
+        return value
+    }
 
     public func number(_ key: String) throws -> Double {
         guard case .number(let value) = values[key] else { throw missing(key, "a number") }

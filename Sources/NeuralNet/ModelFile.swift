@@ -47,6 +47,11 @@ public enum ModelFile {
         _ model: any Layer, to path: String, optimizer: Optimizer? = nil, completedEpochs: Int = 0,
         attributes: [String: AttributeValue] = [:]
     ) throws {
+        for (layerName, layer) in weightLayers(model) {
+            if let (name, _) = layer.parameters.first(where: { !$0.parameter.value.scalars.allSatisfy(\.isFinite) }) {
+                throw ModelError.weights("\(path) not written: weight \(layerName)/\(name) is NaN or infinite (training diverged; try a lower learning rate)")
+            }
+        }
         try HDF5File.createAtomically(path) { file in
             let config = try JSONEncoder().encode(model.config)
             try file.attributes.set("model_config", .string(String(decoding: config, as: UTF8.self)))
@@ -135,6 +140,9 @@ public enum ModelFile {
                 let value = try read(name, in: group)
                 guard value.shape == parameter.value.shape else {
                     throw ModelError.weights("\(path): weight '\(name)' has shape \(value.shape), the model needs \(parameter.value.shape)")
+                }
+                guard value.scalars.allSatisfy(\.isFinite) else {
+                    throw ModelError.weights("\(path): weight '\(name)' holds NaN or infinite values")
                 }
                 try parameter.assign(value)
             }

@@ -11,6 +11,10 @@ struct Doctor: ParsableCommand {
     @Option(help: "Matrix size n for the n×n×n GEMM timing.")
     var size = 1024
 
+    func validate() throws {
+        guard (1...8192).contains(size) else { throw ValidationError("--size must be from 1 to 8192") }
+    }
+
     func run() throws {
         print("BLAS: \(BLAS.configuration)")
         var generator = RandomGenerator(seed: 0)

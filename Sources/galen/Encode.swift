@@ -12,6 +12,11 @@ struct Encode: ParsableCommand {
     @OptionGroup var scoring: ScoringArguments
     @OptionGroup var output: OutputFile
 
+    func validate() throws {
+        guard !output.path.lowercased().hasSuffix(".csv") else { throw ValidationError("galen encode writes HDF5, not CSV; name the output .h5") }
+        try output.refuseOverwriting([scoring.model, scoring.library])
+    }
+
     func run() throws {
         let model = try EfficacyModel.load(scoring.model)
         let total = try scoring.rows?.range.count ?? LibraryStream(path: scoring.library).count

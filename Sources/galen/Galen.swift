@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Galen: ParsableCommand {
@@ -6,4 +7,17 @@ struct Galen: ParsableCommand {
         commandName: "galen",
         abstract: "Deep learning for medicine and drug discovery.",
         subcommands: [Train.self, Evaluate.self, Encode.self, Predict.self, Merge.self, Inspect.self, Image.self, Sequence.self, Doctor.self])
+
+    /// Runs the command; a problem with the arguments is one line, like every other error, not
+    /// the usage text.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data("Error: \(message(for: error)) (see --help)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+    }
 }

@@ -54,9 +54,10 @@ struct ImageTrain: ParsableCommand {
     @OptionGroup var output: OutputFile
 
     func validate() throws {
-        guard epochs >= 1, batchSize >= 1, ensemble >= 1, (0..<1).contains(dropout), learningRate > 0 else {
+        guard epochs >= 1, batchSize >= 1, ensemble >= 1, (0..<1).contains(dropout), learningRate.isFinite, learningRate > 0 else {
             throw ValidationError("--epochs, --batch-size and --ensemble must be positive, --dropout in [0, 1), --learning-rate positive")
         }
+        try output.refuseOverwriting([data])
     }
 
     func run() throws {
@@ -136,6 +137,8 @@ struct ImagePredict: ParsableCommand {
 
     @OptionGroup var output: OutputFile
 
+    func validate() throws { try output.refuseOverwriting([model, data]) }
+
     func run() throws {
         let classifier = try ImageClassifier.load(model)
         let set = try ImageSet.load(data)
@@ -147,7 +150,7 @@ struct ImagePredict: ParsableCommand {
                 let values = (0..<classifier.classes.count).map { "\(probabilities.scalars[row * classifier.classes.count + $0])" }
                 text += (["\(row)", classifier.classes[predicted[row]]] + values).joined(separator: ",") + "\n"
             }
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output.path), options: .atomic)
+            try Data(text.utf8).write(to: output.url, options: .atomic)
         } else {
             try HDF5File.createAtomically(output.path) { file in
                 try file.attributes.set("galen_output", "image-predictions/1")

@@ -12,6 +12,11 @@ struct Merge: ParsableCommand {
 
     @OptionGroup var output: OutputFile
 
+    func validate() throws {
+        guard !output.path.lowercased().hasSuffix(".csv") else { throw ValidationError("galen merge writes HDF5, not CSV; name the output .h5") }
+        try output.refuseOverwriting(parts)
+    }
+
     func run() throws {
         try mergeSlices(parts, into: output.path)
         print("\(parts.count) slices merged into \(output.path)")

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// Where a command writes its result: refused up front if it exists and `--overwrite` was not
-/// given, so that no work is done for an output that cannot be written.
+/// given, if it is not a regular file (a folder, a device such as /dev/null), or if its folder
+/// cannot be written, so that no work is done for an output that cannot be written.
 struct OutputFile: ParsableArguments {
     @Option(name: .customLong("out"), help: "The file to write.")
     var path: String
@@ -10,15 +11,39 @@ struct OutputFile: ParsableArguments {
     @Flag(help: "Replace the output file if it exists.")
     var overwrite = false
 
-    func validate() throws {
-        if FileManager.default.fileExists(atPath: path) && !overwrite {
-            throw ValidationError("\(path) exists; pass --overwrite to replace it")
+    func validate() throws { try Self.check(path, overwrite: overwrite, option: "--out") }
+
+    /// The file written: a symbolic link's target, so that the link is kept.
+    var url: URL { URL(fileURLWithPath: path).resolvingSymlinksInPath() }
+
+    /// Refuses to write over one of the command's inputs, under whatever name it is given.
+    func refuseOverwriting(_ inputs: [String?]) throws { try Self.refuse(path, overwriting: inputs) }
+
+    static func refuse(_ path: String, overwriting inputs: [String?]) throws {
+        guard let output = fileIdentity(path) else { return }
+        if let input = inputs.compactMap({ $0 }).first(where: { fileIdentity($0) == output }) {
+            throw ValidationError("\(path) is the input \(input); write the output to another file")
         }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    }
+
+    static func check(_ path: String, overwrite: Bool, option: String) throws {
+        guard !path.isEmpty else { throw ValidationError("\(option) needs a file name") }
+        var status = stat()
+        if stat(path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFREG else { throw ValidationError("\(path) exists and is not a regular file") }
+            guard overwrite else { throw ValidationError("\(path) exists; pass --overwrite to replace it") }
+        }
+        let folder = URL(fileURLWithPath: path).resolvingSymlinksInPath().deletingLastPathComponent().path
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw ValidationError("cannot write to the folder \(folder)")
         }
     }
+}
+
+/// A file's device and inode (the same file under any name), or nil if there is none.
+func fileIdentity(_ path: String) -> [UInt64]? {
+    var status = stat()
+    return stat(path, &status) == 0 ? [UInt64(status.st_dev), UInt64(status.st_ino)] : nil
 }
 
 /// Prints rows under a header, each column as wide as its widest cell; numbers right-aligned.

@@ -16,9 +16,10 @@ struct Predict: ParsableCommand {
     @OptionGroup var output: OutputFile
 
     func validate() throws {
-        guard !(scoring.float16 && output.path.lowercased().hasSuffix(".csv")) else {
-            throw ValidationError("--float16 is for HDF5 output; a CSV file holds the values as text")
+        guard !((scoring.float16 || scoring.compress) && output.path.lowercased().hasSuffix(".csv")) else {
+            throw ValidationError("--float16 and --compress are for HDF5 output; a CSV file holds the values as text")
         }
+        try output.refuseOverwriting([scoring.model, scoring.library])
     }
 
     func run() throws {
@@ -34,7 +35,7 @@ struct Predict: ParsableCommand {
                 PartialFiles.unregister(staging.path)
             }
             try model.predictLibrary(modelPath: scoring.model, libraryPath: scoring.library, outputPath: staging.path, options: options)
-            try writeCSV(from: staging.path, to: output.path)
+            try writeCSV(from: staging.path, to: output.url.path)
         } else {
             try model.predictLibrary(modelPath: scoring.model, libraryPath: scoring.library, outputPath: output.path, options: options)
         }

@@ -64,10 +64,14 @@ struct SequenceTrain: ParsableCommand {
     @OptionGroup var output: OutputFile
 
     func validate() throws {
-        guard epochs >= 1, batchSize >= 1, hidden >= 1, layers >= 0, ensemble >= 1, (0..<1).contains(dropout), learningRate > 0,
-              convolution.allSatisfy({ $0 >= 1 }) else {
-            throw ValidationError("--epochs, --batch-size, --hidden, --convolution, --ensemble must be positive, --layers at least 0, --dropout in [0, 1)")
+        guard epochs >= 1, batchSize >= 1, hidden >= 1, layers >= 0, ensemble >= 1, (0..<1).contains(dropout),
+              learningRate.isFinite, learningRate > 0, convolution.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("""
+                --epochs, --batch-size, --hidden, --convolution, --ensemble and --learning-rate must be positive, \
+                --layers at least 0, --dropout in [0, 1)
+                """)
         }
+        try output.refuseOverwriting([data])
         guard layers >= 1 || !convolution.isEmpty else { throw ValidationError("--layers 0 needs --convolution") }
         guard layers >= 1 || !bidirectional else { throw ValidationError("--bidirectional needs a recurrent layer") }
     }
@@ -134,6 +138,8 @@ struct SequencePredict: ParsableCommand {
 
     @OptionGroup var output: OutputFile
 
+    func validate() throws { try output.refuseOverwriting([model, data]) }
+
     func run() throws {
         let trained = try SequenceModel.load(model)
         let set = try SequenceSet.load(data)
@@ -144,7 +150,7 @@ struct SequencePredict: ParsableCommand {
             for row in 0..<set.count {
                 text += (["\(row)"] + (0..<classes).map { "\(probabilities.scalars[row * classes + $0])" }).joined(separator: ",") + "\n"
             }
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output.path), options: .atomic)
+            try Data(text.utf8).write(to: output.url, options: .atomic)
         } else {
             try HDF5File.createAtomically(output.path) { file in
                 try file.attributes.set("galen_output", "sequence-predictions/1")

@@ -85,8 +85,21 @@ struct Train: ParsableCommand {
         guard epochs >= 1 && batchSize >= 1 && latent >= 1 && hidden >= 1 && head >= 1 else {
             throw ValidationError("--epochs, --batch-size, --latent, --hidden and --head must be positive")
         }
-        guard (0..<1).contains(dropout), noiseLevel >= 0, noise == "gaussian" || noiseLevel <= 1, learningRate > 0 else {
+        guard (0..<1).contains(dropout), noiseLevel.isFinite, noiseLevel >= 0, noise == "gaussian" || noiseLevel <= 1,
+              learningRate.isFinite, learningRate > 0
+        else {
             throw ValidationError("--dropout must be in [0, 1), --noise-level in [0, 1] (any non-negative for gaussian), --learning-rate positive")
+        }
+        guard weightDecay.isFinite, weightDecay >= 0, reconstructionWeight.isFinite, reconstructionWeight >= 0 else {
+            throw ValidationError("--weight-decay and --reconstruction-weight must be non-negative numbers")
+        }
+        try output.refuseOverwriting([library, pretrain])
+        if let history {
+            try OutputFile.check(history, overwrite: output.overwrite, option: "--history")
+            guard URL(fileURLWithPath: history).standardizedFileURL != URL(fileURLWithPath: output.path).standardizedFileURL else {
+                throw ValidationError("--history and --out name the same file")
+            }
+            try OutputFile.refuse(history, overwriting: [library, pretrain, output.path])
         }
     }
 

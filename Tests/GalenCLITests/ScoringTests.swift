@@ -98,7 +98,7 @@ struct ScoringTests {
             #expect(try half.read(as: Float16.self) == single.map(Float16.init))
             #expect(try HDF5File.open(path("m16.h5")).dataset("embeddings").read(as: Float16.self) == half.read(as: Float16.self))
             let csv = try galen("predict", "--model", model, "--library", smallTarget, "--float16", "--out", path("p.csv"))
-            #expect(csv.status != 0 && csv.errors.contains("--float16 is for HDF5 output"))
+            #expect(csv.status != 0 && csv.errors.contains("--float16 and --compress are for HDF5 output"))
         }
     }
 
@@ -181,6 +181,93 @@ struct ScoringTests {
                 #expect(run.errors.contains(message), "\(arguments): \(run.errors)")
                 #expect(!FileManager.default.fileExists(atPath: out))
             }
+        }
+    }
+
+    /// Outputs that would replace an input, a device or a folder are refused before any work;
+    /// a symbolic link is kept and its target replaced.
+    @Test func outputsThatWouldDestroySomethingAreRefused() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder)
+            func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+            try FileManager.default.copyItem(atPath: smallTarget, toPath: path("library.h5"))
+            let library = try Data(contentsOf: URL(fileURLWithPath: path("library.h5")))
+            #expect(mkfifo(path("fifo"), 0o644) == 0)
+            let cases: [([String], String)] = [
+                (["encode", "--model", model, "--library", path("library.h5"), "--out", path("library.h5"), "--overwrite"], "is the input"),
+                (["predict", "--model", model, "--library", path("library.h5"), "--out", model, "--overwrite"], "is the input"),
+                (["encode", "--model", model, "--library", path("library.h5"), "--out", path("fifo"), "--overwrite"], "exists and is not a regular file"),
+                (["encode", "--model", model, "--library", path("library.h5"), "--out", folder.path, "--overwrite"], "exists and is not a regular file"),
+                (["encode", "--model", model, "--library", path("library.h5"), "--out", path("e.csv")], "writes HDF5, not CSV"),
+            ]
+            for (arguments, message) in cases {
+                let run = try runTool([TestSupport.galen] + arguments)
+                #expect(run.status != 0 && run.errors.contains(message), "\(arguments): \(run.errors)")
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path("library.h5"))) == library)
+            var status = stat()
+            #expect(stat(path("fifo"), &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
+            #expect(!FileManager.default.fileExists(atPath: path("e.csv")))
+
+            try Data("old".utf8).write(to: URL(fileURLWithPath: path("real.h5")))
+            try FileManager.default.createSymbolicLink(atPath: path("link.h5"), withDestinationPath: path("real.h5"))
+            let run = try galen("encode", "--model", model, "--library", path("library.h5"), "--out", path("link.h5"), "--overwrite")
+            #expect(run.status == 0, "\(run.errors)")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: path("link.h5")) == path("real.h5"))
+            #expect(try floats(path("real.h5"), "embeddings").count == 615 * 16)
+        }
+    }
+
+    /// A slice whose datasets do not have its rows is refused, not merged into a file whose
+    /// datasets disagree.
+    @Test func mergeRefusesASliceWhoseDatasetsDisagreeWithItsRows() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder)
+            func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+            for (name, rows) in [("a.h5", "0:300"), ("b.h5", "300:615")] {
+                let run = try galen("encode", "--model", model, "--library", smallTarget, "--rows", rows, "--out", path(name))
+                try #require(run.status == 0, "\(run.errors)")
+            }
+            let cut = try runTool(["python3", "-c", """
+                import h5py, sys
+                with h5py.File(sys.argv[1], "r+") as f:
+                    ids = f["ids"][:10]
+                    del f["ids"]
+                    f["ids"] = ids
+                """, path("b.h5")])
+            try #require(cut.status == 0, "\(cut.errors)")
+            let run = try galen("merge", path("a.h5"), path("b.h5"), "--out", path("merged.h5"))
+            #expect(run.status != 0 && run.errors.contains("ids has shape [10]"), "\(run.errors)")
+            #expect(!FileManager.default.fileExists(atPath: path("merged.h5")))
+        }
+    }
+
+    /// A model file whose configuration or weights are out of range gets one line, not a crash.
+    @Test(arguments: [("input_bits", "-5", "'input_bits' should be a whole number"),
+                      ("noise_level", "-3", "'noise_level' should be a number in"),
+                      ("", "", "holds NaN or infinite values")])
+    func brokenModelFilesGetOneClearLine(_ key: String, _ value: String, _ message: String) throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder)
+            let broken = try runTool(["python3", "-c", """
+                import h5py, re, sys
+                with h5py.File(sys.argv[1], "r+") as f:
+                    if sys.argv[2]:
+                        config = f.attrs["model_config"]
+                        changed = re.sub(r'"%s":\\s*[^,}]+' % sys.argv[2], '"%s":%s' % (sys.argv[2], sys.argv[3]), config)
+                        assert changed != config, config
+                        f.attrs["model_config"] = changed
+                    else:
+                        weights = []
+                        f["model_weights"].visititems(lambda name, item: weights.append(item) if isinstance(item, h5py.Dataset) else None)
+                        weights[0][0] = float("nan")
+                """, model, key, value])
+            try #require(broken.status == 0, "\(broken.errors)")
+            let out = folder.appendingPathComponent("p.h5").path
+            let run = try galen("predict", "--model", model, "--library", smallTarget, "--out", out)
+            #expect(run.status != 0 && run.errors.contains(message), "\(run.errors)")
+            #expect(run.errors.split(separator: "\n").count == 1, "\(run.errors)")
+            #expect(!FileManager.default.fileExists(atPath: out))
         }
     }
 }

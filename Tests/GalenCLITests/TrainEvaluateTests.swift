@@ -42,6 +42,7 @@ struct TrainEvaluateTests {
                 (["train", "--library", smallTarget, "--tasks", "CHEMBL9999_Ki", "--out", out], "assays [\"CHEMBL9999_Ki\"] are not in the file"),
                 (["train", "--library", smallTarget, "--split", "paper", "--out", out], "split 'paper' is not in the file"),
                 (["train", "--library", smallTarget, "--noise", "salt", "--epochs", "1", "--out", out], "unknown noise 'salt'"),
+                (["train", "--library", smallTarget, "--weight-decay", "nan", "--out", out], "--weight-decay and --reconstruction-weight"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)
@@ -50,6 +51,16 @@ struct TrainEvaluateTests {
                 #expect(lines.count == 1 && lines[0].contains(message), "\(arguments): \(run.errors)")
                 #expect(!FileManager.default.fileExists(atPath: out), "no output is written")
             }
+        }
+    }
+
+    @Test func aDivergedModelIsNotWritten() throws {
+        try withTemporaryFolder { folder in
+            let out = folder.appendingPathComponent("m.h5").path
+            let run = try galen("train", "--library", smallTarget, "--learning-rate", "1e30", "--epochs", "2", "--out", out)
+            #expect(run.status != 0, "\(run.output)")
+            #expect(run.errors.split(separator: "\n").last?.contains("is NaN or infinite (training diverged") == true, "\(run.errors)")
+            #expect(!FileManager.default.fileExists(atPath: out))
         }
     }
 

@@ -111,8 +111,9 @@ extension LayerConfig {
     /// A two-number list such as a kernel size.
     public func intPair(_ key: String) throws -> (Int, Int) {
         let values = try array(key)
-        guard values.count == 2, case .number(let a) = values[0], case .number(let b) = values[1] else {
-            throw ModelError.invalidConfig("layer \(className): '\(key)' should be two numbers")
+        guard values.count == 2, case .number(let a) = values[0], case .number(let b) = values[1],
+              [a, b].allSatisfy({ (1...Double(Int32.max)).contains($0) && $0.rounded() == $0 }) else {
+            throw ModelError.invalidConfig("layer \(className): '\(key)' should be two positive whole numbers")
         }
         return (Int(a), Int(b))
     }

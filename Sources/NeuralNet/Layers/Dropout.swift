@@ -13,7 +13,7 @@ public final class Dropout: StochasticLayer {
     }
 
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
-        self.init(rate: try config.float("rate"))
+        self.init(rate: try config.float("rate", in: 0...Float(1).nextDown))
     }
 
     public var config: LayerConfig { LayerConfig(Self.className, ["rate": .number(Double(rate))]) }

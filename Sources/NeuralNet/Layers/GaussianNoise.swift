@@ -12,7 +12,7 @@ public final class GaussianNoise: StochasticLayer {
     }
 
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
-        self.init(standardDeviation: try config.float("stddev"))
+        self.init(standardDeviation: try config.float("stddev", in: 0 ... .greatestFiniteMagnitude))
     }
 
     public var config: LayerConfig { LayerConfig(Self.className, ["stddev": .number(Double(standardDeviation))]) }
