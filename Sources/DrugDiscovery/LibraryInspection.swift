@@ -1,4 +1,5 @@
 import HDF5
+import NeuralNet
 
 /// Reads a compound library and checks it against the contract, collecting every problem
 /// rather than stopping at the first; `galen inspect` reports them, loaders refuse the file.
@@ -19,19 +20,7 @@ public struct LibraryInspection: Sendable {
     private mutating func problem(_ text: String) { problems.append(text) }
 
     private mutating func read(_ file: HDF5File) throws -> CompoundLibrary? {
-        if try file.attributes.contains("galen_contract") {
-            if case .string(let contract) = try file.attributes.get("galen_contract") {
-                // Readers refuse major versions they do not know (datasets/README.md, 2.1).
-                let (name, version) = (contract.split(separator: "/").first.map(String.init), contract.split(separator: "/").dropFirst().first)
-                if name != CompoundLibrary.contract || version?.split(separator: ".").first != "1" {
-                    problem("root attribute galen_contract is '\(contract)', not \(CompoundLibrary.contract)/1")
-                }
-            } else {
-                problem("root attribute galen_contract is not a string")
-            }
-        } else {
-            problem("root attribute galen_contract is missing")
-        }
+        if let contract = try contractProblem(of: file, expecting: "\(CompoundLibrary.contract)/1") { problem(contract) }
 
         let ids = try strings(file, "ids", required: true)
         let count = ids?.count ?? 0

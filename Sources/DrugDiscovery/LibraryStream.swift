@@ -1,4 +1,5 @@
 import HDF5
+import NeuralNet
 import TensorCore
 
 /// A compound library read in blocks of rows, for libraries larger than memory. Opening checks
@@ -17,6 +18,7 @@ public final class LibraryStream {
         self.path = path
         file = try HDF5File.open(path)
         func fail(_ problem: String) -> LibraryError { LibraryError(path: path, problems: [problem]) }
+        if let contract = try contractProblem(of: file, expecting: "\(CompoundLibrary.contract)/1") { throw fail(contract) }
         guard try file.contains("ids"), try file.contains("fingerprints") else {
             throw fail("needs /ids and /fingerprints (see the compound-library contract)")
         }

@@ -19,6 +19,7 @@ public struct ImageSet: Sendable {
     public static func load(_ path: String) throws -> ImageSet {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
+        if let contract = try contractProblem(of: file, expecting: contract) { throw DataFileError(path: path, problem: contract) }
         guard try file.contains("images") else { throw DataFileError(path: path, problem: "/images is missing") }
         let imageData = try file.dataset("images")
         let shape = try imageData.shape

@@ -26,6 +26,7 @@ public struct SequenceSet: Sendable {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
         func fail(_ problem: String) -> DataFileError { DataFileError(path: path, problem: problem) }
+        if let contract = try contractProblem(of: file, expecting: contract) { throw fail(contract) }
         guard try file.contains("sequences") else { throw fail("/sequences is missing") }
         let data = try file.dataset("sequences")
         let shape = try data.shape
@@ -36,15 +37,17 @@ public struct SequenceSet: Sendable {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw fail("/sequences holds \(values[bad]) in sequence \(bad / (shape[1] * shape[2])); masked cells hold numbers too (0 or the carried value)")
         }
-        var stepMask = Tensor.ones([shape[0], shape[1]])
-        if try file.contains("mask") {
-            let mask = try file.dataset("mask")
-            let maskShape = try mask.shape
-            guard try mask.elementType == .uint8, Array(maskShape.prefix(2)) == [shape[0], shape[1]], maskShape.count == 2 || maskShape.count == 3 else {
-                throw fail("/mask is \(try mask.elementType) \(maskShape), expected uint8 [\(shape[0]), \(shape[1])] or [\(shape[0]), \(shape[1]), M]")
-            }
-            if maskShape.count == 2 { stepMask = Tensor(try mask.read(as: UInt8.self).map(Float.init), shape: maskShape) }
+        guard try file.contains("mask") else { throw fail("/mask is missing") }
+        let mask = try file.dataset("mask")
+        let maskShape = try mask.shape
+        guard try mask.elementType == .uint8, Array(maskShape.prefix(2)) == [shape[0], shape[1]],
+              maskShape.count == 2 || maskShape.count == 3 && maskShape[2] <= shape[2] else {
+            throw fail("/mask is \(try mask.elementType) \(maskShape), expected uint8 [\(shape[0]), \(shape[1])] or [\(shape[0]), \(shape[1]), M ≤ \(shape[2])]")
         }
+        let maskBits = try flags(mask, "/mask", fail)
+        let stepMask = maskShape.count == 2 ? Tensor(maskBits.map(Float.init), shape: maskShape) : Tensor.ones([shape[0], shape[1]])
+        let names = try strings(file, "feature_names", count: shape[2], fail)
+        for name in ["feature_mean", "feature_std"] { _ = try statistics(file, name, count: shape[2], fail) }
         var statics: Tensor?
         if try file.contains("static") {
             let table = try file.dataset("static")
@@ -52,10 +55,15 @@ public struct SequenceSet: Sendable {
             guard try table.elementType == .float32, tableShape.count == 2, tableShape[0] == shape[0] else {
                 throw fail("/static is \(try table.elementType) \(tableShape), expected float32 [\(shape[0]), S]")
             }
-            statics = Tensor(try table.read(as: Float.self), shape: tableShape)
+            let values = try table.read(as: Float.self)
+            if let bad = values.firstIndex(where: { !$0.isFinite }) { throw fail("/static holds \(values[bad]) in sequence \(bad / tableShape[1])") }
+            guard try file.contains("static_mask"), try file.dataset("static_mask").shape == tableShape else {
+                throw fail("/static needs /static_mask, uint8 \(tableShape)")
+            }
+            _ = try flags(try file.dataset("static_mask"), "/static_mask", fail)
+            statics = Tensor(values, shape: tableShape)
         }
-        let names = try file.contains("feature_names") ? try file.dataset("feature_names").read(as: String.self)
-            : (0..<shape[2]).map { "feature\($0)" }
+        guard try file.contains("splits"), try !file.group("splits").members().isEmpty else { throw fail("/splits holds no split") }
         var ids: [String]?
         if try file.contains("ids") {
             let idData = try file.dataset("ids")
@@ -66,5 +74,36 @@ public struct SequenceSet: Sendable {
         }
         return SequenceSet(path: path, sequences: Tensor(values, shape: shape), stepMask: stepMask, statics: statics,
                            featureNames: names, ids: ids, labelled: try LabelledRows(file: file, path: path, count: shape[0]))
+    }
+
+    /// A uint8 dataset's values, each 0 or 1.
+    private static func flags(_ dataset: Dataset, _ name: String, _ fail: (String) -> DataFileError) throws -> [UInt8] {
+        guard try dataset.elementType == .uint8 else { throw fail("\(name) is \(try dataset.elementType), expected uint8") }
+        let values = try dataset.read(as: UInt8.self)
+        if let bad = values.first(where: { $0 > 1 }) { throw fail("\(name) holds \(bad); it holds 1 (observed) or 0") }
+        return values
+    }
+
+    private static func strings(_ file: HDF5File, _ name: String, count: Int, _ fail: (String) -> DataFileError) throws -> [String] {
+        guard try file.contains(name) else { throw fail("/\(name) is missing") }
+        let dataset = try file.dataset(name)
+        guard try dataset.elementType == .string, try dataset.shape == [count] else {
+            throw fail("/\(name) is \(try dataset.elementType) \(try dataset.shape), expected string [\(count)]")
+        }
+        return try dataset.read(as: String.self)
+    }
+
+    /// A per-feature statistic: float32 [count], finite, and for a standard deviation positive.
+    private static func statistics(_ file: HDF5File, _ name: String, count: Int, _ fail: (String) -> DataFileError) throws -> [Float] {
+        guard try file.contains(name) else { throw fail("/\(name) is missing") }
+        let dataset = try file.dataset(name)
+        guard try dataset.elementType == .float32, try dataset.shape == [count] else {
+            throw fail("/\(name) is \(try dataset.elementType) \(try dataset.shape), expected float32 [\(count)]")
+        }
+        let values = try dataset.read(as: Float.self)
+        guard values.allSatisfy({ $0.isFinite && (name != "feature_std" || $0 > 0) }) else {
+            throw fail("/\(name) holds a value that is not a finite number\(name == "feature_std" ? " above 0" : "")")
+        }
+        return values
     }
 }

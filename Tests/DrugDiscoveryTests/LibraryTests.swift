@@ -41,6 +41,7 @@ struct LibraryTests {
                 rows = np.random.default_rng(bits).random((40, bits)) < 0.3
                 rows[3] = False
                 with h5py.File(sys.argv[1], "w") as f:
+                    f.attrs["galen_contract"] = "compound-library/1"
                     f["ids"] = np.array([f"c{i}" for i in range(40)], dtype=h5py.string_dtype())
                     f["fingerprints"] = np.packbits(rows, axis=1)
                     f["fingerprints"].attrs["n_bits"] = bits

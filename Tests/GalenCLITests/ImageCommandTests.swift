@@ -35,6 +35,7 @@ struct ImageCommandTests {
             let breast = ["malignant", "normal or benign"]
             for (path, size, label, classes) in [(wrongLabels, 28, Int64(5), breast), (tiny, 12, Int64(1), breast), (renamed, 28, 1, ["a", "b"])] {
                 let file = try HDF5File.create(path)
+                try file.attributes.set("galen_contract", "image-set/1")
                 try file.createDataset("images", elementType: .uint8, shape: [6, size, size]).write([UInt8](repeating: 9, count: 6 * size * size))
                 try file.createDataset("labels", elementType: .int64, shape: [6]).write([0, 1, 0, 1, 0, label])
                 try file.createDataset("classes", elementType: .string, shape: [2]).write(classes)

@@ -173,7 +173,7 @@ struct ScoringTests {
                 (["encode", "--model", model, "--library", smallTarget, "--rows", "600:700", "--out", out], "rows 600:700 are not a non-empty part of its 615 rows"),
                 (["encode", "--model", model, "--library", smallTarget, "--rows", "5", "--out", out], "--rows"),
                 (["predict", "--model", smallTarget, "--library", smallTarget, "--out", out], "not a model file (it has no model_config attribute)"),
-                (["encode", "--model", model, "--library", model, "--out", out], "needs /ids and /fingerprints"),
+                (["encode", "--model", model, "--library", model, "--out", out], "root attribute galen_contract is missing"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)
