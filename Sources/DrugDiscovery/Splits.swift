@@ -44,7 +44,7 @@ extension CompoundLibrary {
         switch method {
         case .stored(let name):
             guard let codes = splits[name] else {
-                throw LibraryError(path: path, problems: ["split '\(name)' is not in the file (it has \(splits.keys.sorted().joined(separator: ", ")); or use random or scaffold)"])
+                throw LibraryError(path: path, problems: ["split '\(name)' is not in the file (it has \(splits.isEmpty ? "none" : splits.keys.sorted().joined(separator: ", ")); or use random or scaffold)"])
             }
             split = DataSplit(train: codes.indices.filter { codes[$0] == 0 }, validation: codes.indices.filter { codes[$0] == 1 },
                               test: codes.indices.filter { codes[$0] == 2 })

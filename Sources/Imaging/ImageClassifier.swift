@@ -39,13 +39,20 @@ public final class ImageClassifier {
 
     /// Class probabilities [N, classes] for images [N, C, H, W] in 0...255: the members' mean.
     public func probabilities(_ images: Tensor, batchSize: Int = 256) throws -> Tensor {
-        guard Array(images.shape.dropFirst()) == inputShape else {
-            throw DataFileError(path: "", problem: "images of shape \(Array(images.shape.dropFirst())) do not match the model's input \(inputShape)")
-        }
+        if let problem = shapeProblem(Array(images.shape.dropFirst())) { throw DataFileError(path: "", problem: problem) }
         return withoutGrad {
             let normalized = normalize(images)
             return Ensemble.mean(members.map { $0.predict(normalized, batchSize: batchSize).softmax(axis: 1) })
         }
+    }
+
+    /// Refuses an image set whose images this model cannot take, naming the set's file.
+    public func check(_ set: ImageSet) throws {
+        if let problem = shapeProblem(set.imageShape) { throw DataFileError(path: set.path, problem: problem) }
+    }
+
+    private func shapeProblem(_ shape: [Int]) -> String? {
+        shape == inputShape ? nil : "images of shape \(shape) do not match the model's input \(inputShape)"
     }
 
     public func save(to path: String) throws {

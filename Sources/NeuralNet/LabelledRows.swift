@@ -43,7 +43,7 @@ public struct LabelledRows: Sendable {
     /// Rows of one part (0 train, 1 validation, 2 test) of a stored split.
     public func rows(split name: String, part: Int8) throws -> [Int] {
         guard let codes = splits[name] else {
-            throw DataFileError(path: path, problem: "split '\(name)' is not in the file (it has \(splits.keys.sorted().joined(separator: ", ")))")
+            throw DataFileError(path: path, problem: "split '\(name)' is not in the file (it has \(splits.isEmpty ? "none" : splits.keys.sorted().joined(separator: ", ")))")
         }
         return codes.indices.filter { codes[$0] == part }
     }

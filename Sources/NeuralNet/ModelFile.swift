@@ -96,7 +96,8 @@ public enum ModelFile {
         guard case .string(let json) = try file.attributes.get("model_config"),
               let config = try? JSONDecoder().decode(LayerConfig.self, from: Data(json.utf8))
         else { throw ModelError.weights("\(path): the 'model_config' attribute is not a model configuration") }
-        let model = try registry.build(config)
+        let model: any Layer
+        do { model = try registry.build(config) } catch { throw ModelError.weights("\(path): \(error)") }
         try loadWeights(into: model, from: file)
         var attributes: [String: AttributeValue] = [:]
         for name in try file.attributes.names() { attributes[name] = try file.attributes.get(name) }

@@ -57,6 +57,7 @@ struct ImageTrain: ParsableCommand {
         guard epochs >= 1, batchSize >= 1, ensemble >= 1, (0..<1).contains(dropout), learningRate.isFinite, learningRate > 0 else {
             throw ValidationError("--epochs, --batch-size and --ensemble must be positive, --dropout in [0, 1), --learning-rate positive")
         }
+        guard patience >= 0 else { throw ValidationError("--patience must be at least 0") }
         try output.refuseOverwriting([data])
     }
 
@@ -111,6 +112,7 @@ struct ImageEvaluate: ParsableCommand {
         let options = trainingRecord(classifier.trainingRecord, as: ImageTrainingOptions.self).options
         let splitName = self.splitName ?? options?.split ?? "medmnist"
         let rows = try set.labelled.rows(split, of: splitName, seed: options?.seed ?? 0, noun: "images")
+        try classifier.check(set)
         let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows)),
                                           labels: rows.map { set.labels[$0] })
         if json {
@@ -142,6 +144,7 @@ struct ImagePredict: ParsableCommand {
     func run() throws {
         let classifier = try ImageClassifier.load(model)
         let set = try ImageSet.load(data)
+        try classifier.check(set)
         let probabilities = try classifier.probabilities(set.images)
         let predicted = probabilities.argmax(axis: 1)
         if output.path.lowercased().hasSuffix(".csv") {

@@ -9,7 +9,8 @@ struct ScoringArguments: ParsableArguments {
     @Option(help: "The compound library to stream through it.")
     var library: String
 
-    @Option(help: "Only rows A:B (A included, B not) of the library, for splitting a library across jobs.")
+    @Option(help: "Only rows A:B (A included, B not) of the library, for splitting a library across jobs.",
+            transform: RowRange.init(parsing:))
     var rows: RowRange?
 
     @Option(help: "Rows per block read, computed and written at a time.")
@@ -37,12 +38,14 @@ struct ScoringArguments: ParsableArguments {
 }
 
 /// A row range written A:B.
-struct RowRange: ExpressibleByArgument {
+struct RowRange {
     let range: Range<Int>
 
-    init?(argument: String) {
+    init(parsing argument: String) throws {
         let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let start = Int(parts[0]), let end = Int(parts[1]), start >= 0, end > start else { return nil }
+        guard parts.count == 2, let start = Int(parts[0]), let end = Int(parts[1]), start >= 0, end > start else {
+            throw ValidationError("--rows takes A:B with 0 <= A < B, such as 0:5000, not '\(argument)'")
+        }
         range = start..<end
     }
 }

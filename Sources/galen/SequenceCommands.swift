@@ -71,6 +71,7 @@ struct SequenceTrain: ParsableCommand {
                 --layers at least 0, --dropout in [0, 1)
                 """)
         }
+        guard patience >= 0 else { throw ValidationError("--patience must be at least 0") }
         try output.refuseOverwriting([data])
         guard layers >= 1 || !convolution.isEmpty else { throw ValidationError("--layers 0 needs --convolution") }
         guard layers >= 1 || !bidirectional else { throw ValidationError("--bidirectional needs a recurrent layer") }

@@ -93,6 +93,7 @@ struct Train: ParsableCommand {
         guard weightDecay.isFinite, weightDecay >= 0, reconstructionWeight.isFinite, reconstructionWeight >= 0 else {
             throw ValidationError("--weight-decay and --reconstruction-weight must be non-negative numbers")
         }
+        guard Set(tasks).count == tasks.count else { throw ValidationError("--tasks names an assay twice") }
         try output.refuseOverwriting([library, pretrain])
         if let history {
             try OutputFile.check(history, overwrite: output.overwrite, option: "--history")

@@ -46,7 +46,7 @@ struct ImageCommandTests {
             #expect(try galen("image", "train", "--data", breastMNIST, "--epochs", "1", "--out", model).status == 0)
             let cases: [([String], String)] = [
                 (["image", "train", "--data", wrongLabels, "--out", folder.appendingPathComponent("x.h5").path], "/labels row 5 is 5, not a class index in 0..<2"),
-                (["image", "evaluate", "--model", model, "--data", tiny, "--split", "train"], "images of shape [1, 12, 12] do not match the model's input [1, 28, 28]"),
+                (["image", "evaluate", "--model", model, "--data", tiny, "--split", "train"], "tiny.h5: images of shape [1, 12, 12] do not match the model's input [1, 28, 28]"),
                 (["image", "evaluate", "--model", model, "--data", tiny, "--split", "test"], "the test part of split 'medmnist'"),
                 (["image", "evaluate", "--model", model, "--data", breastMNIST, "--split-name", "official"], "split 'official' is not in the file"),
                 (["image", "evaluate", "--model", model, "--data", renamed, "--split", "train"], "has classes [\"a\", \"b\"]; the model"),

@@ -171,7 +171,7 @@ struct ScoringTests {
             let out = folder.appendingPathComponent("e.h5").path
             let cases: [([String], String)] = [
                 (["encode", "--model", model, "--library", smallTarget, "--rows", "600:700", "--out", out], "rows 600:700 are not a non-empty part of its 615 rows"),
-                (["encode", "--model", model, "--library", smallTarget, "--rows", "5", "--out", out], "--rows"),
+                (["encode", "--model", model, "--library", smallTarget, "--rows", "5", "--out", out], "--rows takes A:B with 0 <= A < B, such as 0:5000, not '5'"),
                 (["predict", "--model", smallTarget, "--library", smallTarget, "--out", out], "not a model file (it has no model_config attribute)"),
                 (["encode", "--model", model, "--library", model, "--out", out], "root attribute galen_contract is missing"),
             ]

@@ -39,4 +39,31 @@ struct SequenceCommandTests {
             #expect(run.status != 0 && run.errors.contains("the model takes 1 and 0"), "\(run.errors)")
         }
     }
+
+    /// A copy of ECG200 changed by one line of h5py breaks the sequence-set contract in one way;
+    /// training refuses it with one line and writes nothing.
+    @Test(arguments: [
+        ("f['mask'][0, 0] = 2", "/mask holds 2"),
+        ("del f['feature_std']", "/feature_std is missing"),
+        ("f['feature_std'][0] = 0", "/feature_std holds a value that is not a finite number above 0"),
+        ("f.attrs['galen_contract'] = 'image-set/1'", "galen_contract is 'image-set/1', not sequence-set/1"),
+        ("del f['splits']", "/splits holds no split"),
+        ("f['static'] = np.full((200, 2), np.nan, np.float32); f['static_mask'] = np.ones((200, 2), np.uint8)", "/static holds nan"),
+    ])
+    func contractBreachesAreRefused(_ change: String, _ message: String) throws {
+        try withTemporaryFolder { folder in
+            let data = folder.appendingPathComponent("broken.h5").path, out = folder.appendingPathComponent("m.h5").path
+            let broken = try runTool(["python3", "-c", """
+                import h5py, numpy as np, shutil, sys
+                shutil.copy(sys.argv[1], sys.argv[2])
+                with h5py.File(sys.argv[2], "r+") as f:
+                    \(change)
+                """, ecg200, data])
+            try #require(broken.status == 0, "\(broken.errors)")
+            let run = try galen("sequence", "train", "--data", data, "--epochs", "1", "--out", out)
+            #expect(run.status != 0 && run.errors.contains(message), "\(run.errors)")
+            #expect(run.errors.split(separator: "\n").count == 1, "\(run.errors)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
 }
