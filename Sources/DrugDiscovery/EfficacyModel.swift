@@ -88,8 +88,8 @@ public final class EfficacyModel {
               case .strings(let names)? = attributes["task_names"], case .strings(let units)? = attributes["task_units"],
               case .floats(let means)? = attributes["target_mean"], case .floats(let deviations)? = attributes["target_std"],
               means.count == names.count, deviations.count == names.count, units.count == names.count,
-              network.settings.tasks == names.count
-        else { throw ModelError.weights("\(path): the model's task names, units or target statistics are missing or inconsistent") }
+              network.settings.tasks == names.count, means.allSatisfy(\.isFinite), deviations.allSatisfy({ $0.isFinite && $0 > 0 })
+        else { throw ModelError.weights("\(path): the model's task names, units or target statistics are missing, inconsistent or not finite") }
         let record: String
         if case .string(let text)? = attributes["training_config"] { record = text } else { record = "{}" }
         return EfficacyModel(members: members, taskNames: names, taskUnits: units,

@@ -43,6 +43,9 @@ struct Evaluate: ParsableCommand {
         }
         guard !rows.isEmpty else { throw CommandError("the \(split.rawValue) part of split '\(method)' has no compounds in \(library)") }
         let reports = try trained.evaluate(data, rows: rows)
+        guard reports.contains(where: { $0.count > 0 }) else {
+            throw CommandError("the \(split.rawValue) part of split '\(method)' has no measured values of the model's tasks in \(library)")
+        }
         if json {
             try printJSON(["model": .init(model), "library": .init(library), "split": .init(method.description),
                            "part": .init(split.rawValue), "compounds": .init(rows.count), "tasks": .init(reports)] as [String: AnyEncodable])
