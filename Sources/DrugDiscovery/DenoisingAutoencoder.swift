@@ -96,7 +96,7 @@ public final class DenoisingAutoencoder: Layer {
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
         func widths(_ key: String) throws -> [Int] {
             try config.array(key).map {
-                guard case .number(let value) = $0, (1...Double(Int32.max)).contains(value), value.rounded() == value else {
+                guard case .number(let value) = $0, (1...Double(LayerConfig.sizeLimit)).contains(value), value.rounded() == value else {
                     throw ModelError.invalidConfig("layer \(Self.className): '\(key)' should list positive whole numbers")
                 }
                 return Int(value)
@@ -106,8 +106,8 @@ public final class DenoisingAutoencoder: Layer {
               let noise = FingerprintNoise.Kind(rawValue: try config.string("noise"))
         else { throw ModelError.invalidConfig("layer \(Self.className): unknown activation or noise") }
         let settings = AutoencoderSettings(
-            inputBits: try config.int("input_bits"), encoderWidths: try widths("encoder_widths"),
-            decoderWidths: try widths("decoder_widths"), headWidths: try widths("head_widths"), tasks: try config.int("tasks"),
+            inputBits: try config.size("input_bits"), encoderWidths: try widths("encoder_widths"),
+            decoderWidths: try widths("decoder_widths"), headWidths: try widths("head_widths"), tasks: try config.size("tasks"),
             activation: activation, dropout: try config.float("dropout", in: 0...Float(1).nextDown), batchNorm: try config.bool("batch_norm"),
             noise: noise, noiseLevel: try config.float("noise_level", in: 0...(noise == .gaussian ? .greatestFiniteMagnitude : 1)))
         guard settings.inputBits >= 1, !settings.encoderWidths.isEmpty else {

@@ -63,7 +63,7 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
             for slice in slices {
                 let source = try slice.file.dataset(path)
                 guard try source.shape == [slice.end - slice.start] + shape.dropFirst(), try source.elementType == type else {
-                    throw fail(slice.path, "\(path) has shape \(try source.shape) of \(try source.elementType), unlike \(first.path)")
+                    throw fail(slice.path, "\(path) has shape \(try source.shape) of \(try source.elementType), not \([slice.end - slice.start] + shape.dropFirst()) of \(type) for rows \(slice.start):\(slice.end)")
                 }
                 for from in stride(from: 0, to: slice.end - slice.start, by: Swift.max(1, blockSize / Swift.max(width, 1))) {
                     let rows = from..<Swift.min(from + Swift.max(1, blockSize / Swift.max(width, 1)), slice.end - slice.start)

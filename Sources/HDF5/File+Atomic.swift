@@ -5,12 +5,13 @@ extension HDF5File {
     /// is renamed into place only once `body` has returned and the file is closed. Readers never
     /// see half a file, and a file already at `path` survives any failure (it is replaced only by
     /// the complete new one).
-    /// A symbolic link at `path` is kept: its target is the file replaced.
+    /// A symbolic link at `path` is kept: its target is the file replaced (a link to a missing
+    /// file is refused).
     public static func createAtomically<R>(_ path: String, _ body: (HDF5File) throws -> R) throws -> R {
         let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         var status = stat()
-        guard stat(target.path, &status) != 0 || status.st_mode & S_IFMT == S_IFREG else {
-            throw HDF5Error(file: path, object: nil, action: "write", message: "it exists and is not a regular file", stack: [])
+        guard lstat(target.path, &status) != 0 || stat(target.path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG else {
+            throw HDF5Error(file: path, object: nil, action: "write", message: "it exists and is not a regular file, or is a link to a missing one", stack: [])
         }
         let partial = target.deletingLastPathComponent()
             .appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")

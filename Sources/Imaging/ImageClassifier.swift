@@ -70,9 +70,14 @@ public final class ImageClassifier {
               case .floats(let mean)? = attributes["pixel_mean"], case .floats(let deviation)? = attributes["pixel_std"],
               mean.count == shape[0], deviation.count == shape[0]
         else { throw ModelError.weights("\(path): not a Galen image classifier (attribute galen_model is not '\(Self.kind)', or its classes and statistics are missing)") }
+        // Both architectures end in a Dense layer with a bias, one entry per class.
+        let members = Ensemble.members(of: contents.model)
+        guard members.allSatisfy({ $0.namedParameters.last?.parameter.value.shape == [classes.count] }) else {
+            throw ModelError.weights("\(path): \(classes.count) class names do not match the network's outputs")
+        }
         let record: String
         if case .string(let text)? = attributes["training_config"] { record = text } else { record = "{}" }
-        return ImageClassifier(members: Ensemble.members(of: contents.model), classes: classes, inputShape: shape, pixelMean: mean, pixelDeviation: deviation,
+        return ImageClassifier(members: members, classes: classes, inputShape: shape, pixelMean: mean, pixelDeviation: deviation,
                                trainingRecord: record)
     }
 }

@@ -54,12 +54,27 @@ public struct LayerConfig: Sendable {
         self.values = values
     }
 
-    /// A whole number from 0 to 2³¹ - 1: every integer a layer keeps is a size or a count.
+    /// A whole number of either sign, up to 2⁵³ in size.
     public func int(_ key: String) throws -> Int {
         let value = try number(key)
-        guard (0...Double(Int32.max)).contains(value), value.rounded() == value else { throw missing(key, "a whole number ≥ 0") }
+        guard abs(value) <= 0x1p53, value.rounded() == value else { throw missing(key, "a whole number") }
         return Int(value)
     }
+
+    /// A size or a count: a whole number from 0 to ``sizeLimit``.
+    public func size(_ key: String) throws -> Int {
+        let value = try number(key)
+        guard (0...Double(Self.sizeLimit)).contains(value), value.rounded() == value else {
+            throw missing(key, "a whole number from 0 to \(Self.sizeLimit)")
+        }
+        return Int(value)
+    }
+
+    /// The largest size a layer may read. Loading a model file sets it to the largest dimension
+    /// of the weights the file holds, which every size of a layer that owns weights is one of, so
+    /// that a damaged configuration is refused before memory is reserved for weights that cannot
+    /// be there.
+    @TaskLocal public static var sizeLimit = Int(Int32.max)
 
     /// A finite number in `range`.
     public func float(_ key: String, in range: ClosedRange<Float> = -.greatestFiniteMagnitude ... .greatestFiniteMagnitude) throws -> Float {

@@ -97,7 +97,11 @@ public enum ModelFile {
               let config = try? JSONDecoder().decode(LayerConfig.self, from: Data(json.utf8))
         else { throw ModelError.weights("\(path): the 'model_config' attribute is not a model configuration") }
         let model: any Layer
-        do { model = try registry.build(config) } catch { throw ModelError.weights("\(path): \(error)") }
+        do {
+            model = try LayerConfig.$sizeLimit.withValue(try largestWeightDimension(file)) { try registry.build(config) }
+        } catch {
+            throw ModelError.weights("\(path): \(error)")
+        }
         try loadWeights(into: model, from: file)
         var attributes: [String: AttributeValue] = [:]
         for name in try file.attributes.names() { attributes[name] = try file.attributes.get(name) }
@@ -167,6 +171,18 @@ public enum ModelFile {
             return (String(full.dropFirst(prefix.count).dropLast(2)), try read(full, in: group))
         }
         return OptimizerState(name: name, iterations: iterations, learningRate: learningRate, completedEpochs: epochs, slots: slots)
+    }
+
+    private static func largestWeightDimension(_ file: HDF5File) throws -> Int {
+        guard try file.contains("model_weights") else { return 0 }
+        func largest(_ group: Group, _ prefix: String) throws -> Int {
+            try group.members().map { name in
+                let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
+                if let dataset = try? file.dataset(path) { return try dataset.shape.max() ?? 1 }
+                return try largest(try file.group(path), path)
+            }.max() ?? 0
+        }
+        return try largest(try file.group("model_weights"), "model_weights")
     }
 
     /// Layers that own parameters, by dotted path; the model itself is `model` if it owns any.

@@ -56,6 +56,9 @@ public final class SequenceModel {
               members.allSatisfy({ $0.settings == first.settings }),
               case .strings(let classes)? = contents.attributes["classes"], case .float(let threshold)? = contents.attributes["threshold"]
         else { throw ModelError.weights("\(path): not a Galen sequence model (attribute galen_model is not '\(Self.kind)')") }
+        guard classes.count == first.settings.classes else {
+            throw ModelError.weights("\(path): \(classes.count) class names for a network of \(first.settings.classes) outputs")
+        }
         let record: String
         if case .string(let text)? = contents.attributes["training_config"] { record = text } else { record = "{}" }
         return SequenceModel(members: members, classes: classes, threshold: threshold, trainingRecord: record)

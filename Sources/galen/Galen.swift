@@ -16,7 +16,7 @@ struct Galen: ParsableCommand {
             try command.run()
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data("Error: \(message(for: error)) (see --help)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(message(for: error))\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
     }

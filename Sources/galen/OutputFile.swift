@@ -8,7 +8,7 @@ struct OutputFile: ParsableArguments {
     @Option(name: .customLong("out"), help: "The file to write.")
     var path: String
 
-    @Flag(help: "Replace the output file if it exists.")
+    @Flag(help: "Replace the output file (and a --history file) if it exists.")
     var overwrite = false
 
     func validate() throws { try Self.check(path, overwrite: overwrite, option: "--out") }
@@ -29,6 +29,9 @@ struct OutputFile: ParsableArguments {
     static func check(_ path: String, overwrite: Bool, option: String) throws {
         guard !path.isEmpty else { throw ValidationError("\(option) needs a file name") }
         var status = stat()
+        guard lstat(path, &status) != 0 || stat(path, &status) == 0 else {
+            throw ValidationError("\(path) is a symbolic link to a missing file")
+        }
         if stat(path, &status) == 0 {
             guard status.st_mode & S_IFMT == S_IFREG else { throw ValidationError("\(path) exists and is not a regular file") }
             guard overwrite else { throw ValidationError("\(path) exists; pass --overwrite to replace it") }
@@ -43,7 +46,7 @@ struct OutputFile: ParsableArguments {
 /// A file's device and inode (the same file under any name), or nil if there is none.
 func fileIdentity(_ path: String) -> [UInt64]? {
     var status = stat()
-    return stat(path, &status) == 0 ? [UInt64(status.st_dev), UInt64(status.st_ino)] : nil
+    return stat(path, &status) == 0 ? [UInt64(truncatingIfNeeded: status.st_dev), UInt64(truncatingIfNeeded: status.st_ino)] : nil
 }
 
 /// Prints rows under a header, each column as wide as its widest cell; numbers right-aligned.

@@ -44,7 +44,7 @@ struct RowRange {
     init(parsing argument: String) throws {
         let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let start = Int(parts[0]), let end = Int(parts[1]), start >= 0, end > start else {
-            throw ValidationError("--rows takes A:B with 0 <= A < B, such as 0:5000, not '\(argument)'")
+            throw ValidationError("it takes A:B with 0 <= A < B, such as 0:5000")
         }
         range = start..<end
     }

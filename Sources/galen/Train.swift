@@ -93,11 +93,12 @@ struct Train: ParsableCommand {
         guard weightDecay.isFinite, weightDecay >= 0, reconstructionWeight.isFinite, reconstructionWeight >= 0 else {
             throw ValidationError("--weight-decay and --reconstruction-weight must be non-negative numbers")
         }
+        guard patience >= 0, pretrainEpochs >= 0 else { throw ValidationError("--patience and --pretrain-epochs must be at least 0") }
         guard Set(tasks).count == tasks.count else { throw ValidationError("--tasks names an assay twice") }
         try output.refuseOverwriting([library, pretrain])
         if let history {
             try OutputFile.check(history, overwrite: output.overwrite, option: "--history")
-            guard URL(fileURLWithPath: history).standardizedFileURL != URL(fileURLWithPath: output.path).standardizedFileURL else {
+            guard URL(fileURLWithPath: history).resolvingSymlinksInPath() != URL(fileURLWithPath: output.path).resolvingSymlinksInPath() else {
                 throw ValidationError("--history and --out name the same file")
             }
             try OutputFile.refuse(history, overwriting: [library, pretrain, output.path])
@@ -128,7 +129,7 @@ struct Train: ParsableCommand {
         options.seed = seed
         options.ensemble = ensemble
         var callbacks: [any Callback] = [ProgressDisplay(members: ensemble, runsPerMember: options.runsPerMember)]
-        if let history { callbacks.append(HistoryLogger(url: URL(fileURLWithPath: history))) }
+        if let history { callbacks.append(HistoryLogger(url: URL(fileURLWithPath: history).resolvingSymlinksInPath())) }
         FileHandle.standardError.write(Data("""
             galen train: \(data.count) compounds in \(library), split \(method): \(parts.train.count) train, \
             \(parts.validation.count) validation, \(parts.test.count) test (unused)\n

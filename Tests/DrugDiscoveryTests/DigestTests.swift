@@ -7,7 +7,7 @@ import TestSupport
 
 @Suite("Model digests")
 struct DigestTests {
-    /// FIPS 180-4's examples, the last 1,000,000 bytes long, which is no whole number of blocks.
+    /// FIPS 180-4's examples, the last of 1,000,000 bytes.
     @Test(arguments: [
         ("", 1, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ("abc", 1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),

@@ -171,7 +171,7 @@ struct ScoringTests {
             let out = folder.appendingPathComponent("e.h5").path
             let cases: [([String], String)] = [
                 (["encode", "--model", model, "--library", smallTarget, "--rows", "600:700", "--out", out], "rows 600:700 are not a non-empty part of its 615 rows"),
-                (["encode", "--model", model, "--library", smallTarget, "--rows", "5", "--out", out], "--rows takes A:B with 0 <= A < B, such as 0:5000, not '5'"),
+                (["encode", "--model", model, "--library", smallTarget, "--rows", "5", "--out", out], "The value '5' is invalid for '--rows <rows>': it takes A:B with 0 <= A < B, such as 0:5000"),
                 (["predict", "--model", smallTarget, "--library", smallTarget, "--out", out], "not a model file (it has no model_config attribute)"),
                 (["encode", "--model", model, "--library", model, "--out", out], "root attribute galen_contract is missing"),
             ]
@@ -193,16 +193,20 @@ struct ScoringTests {
             try FileManager.default.copyItem(atPath: smallTarget, toPath: path("library.h5"))
             let library = try Data(contentsOf: URL(fileURLWithPath: path("library.h5")))
             #expect(mkfifo(path("fifo"), 0o644) == 0)
+            try FileManager.default.createSymbolicLink(atPath: path("dangling.h5"), withDestinationPath: path("missing.h5"))
             let cases: [([String], String)] = [
                 (["encode", "--model", model, "--library", path("library.h5"), "--out", path("library.h5"), "--overwrite"], "is the input"),
                 (["predict", "--model", model, "--library", path("library.h5"), "--out", model, "--overwrite"], "is the input"),
                 (["encode", "--model", model, "--library", path("library.h5"), "--out", path("fifo"), "--overwrite"], "exists and is not a regular file"),
                 (["encode", "--model", model, "--library", path("library.h5"), "--out", folder.path, "--overwrite"], "exists and is not a regular file"),
                 (["encode", "--model", model, "--library", path("library.h5"), "--out", path("e.csv")], "writes HDF5, not CSV"),
+                (["encode", "--model", model, "--library", path("library.h5"), "--out", path("dangling.h5"), "--overwrite"],
+                 "is a symbolic link to a missing file"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)
                 #expect(run.status != 0 && run.errors.contains(message), "\(arguments): \(run.errors)")
+                #expect(run.errors.split(separator: "\n").count == 1, "\(arguments): \(run.errors)")
             }
             #expect(try Data(contentsOf: URL(fileURLWithPath: path("library.h5"))) == library)
             var status = stat()
@@ -244,6 +248,7 @@ struct ScoringTests {
 
     /// A model file whose configuration or weights are out of range gets one line, not a crash.
     @Test(arguments: [("input_bits", "-5", "'input_bits' should be a whole number"),
+                      ("input_bits", "2147483647", "'input_bits' should be a whole number from 0 to 2048"),
                       ("noise_level", "-3", "'noise_level' should be a number in"),
                       ("", "", "holds NaN or infinite values")])
     func brokenModelFilesGetOneClearLine(_ key: String, _ value: String, _ message: String) throws {

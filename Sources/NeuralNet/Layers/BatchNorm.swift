@@ -24,7 +24,7 @@ public final class BatchNorm: Layer {
     }
 
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
-        self.init(try config.int("features"), momentum: try config.float("momentum"), epsilon: try config.float("epsilon"))
+        self.init(try config.size("features"), momentum: try config.float("momentum"), epsilon: try config.float("epsilon"))
     }
 
     public var config: LayerConfig {

@@ -27,7 +27,7 @@ public final class Conv2D: Layer {
             throw ModelError.invalidConfig("layer Conv2D: padding must be valid or same")
         }
         var generator = RandomGenerator(seed: 0)
-        self.init(try config.int("in_channels"), try config.int("filters"), kernelSize: size, stride: try config.intPair("strides"),
+        self.init(try config.size("in_channels"), try config.size("filters"), kernelSize: size, stride: try config.intPair("strides"),
                   padding: padding, dilation: try config.intPair("dilation_rate"), bias: try config.bool("use_bias"), generator: &generator)
     }
 

@@ -19,7 +19,7 @@ public final class Dense: Layer {
             throw ModelError.invalidConfig("layer Dense: unknown initializer '\(try config.string("initializer"))'")
         }
         var generator = RandomGenerator(seed: 0)
-        self.init(try config.int("inputs"), try config.int("units"), bias: try config.bool("use_bias"),
+        self.init(try config.size("inputs"), try config.size("units"), bias: try config.bool("use_bias"),
                   initializer: initializer, generator: &generator)
     }
 

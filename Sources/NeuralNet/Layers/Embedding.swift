@@ -12,7 +12,7 @@ public final class Embedding: Layer {
 
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
         var generator = RandomGenerator(seed: 0)
-        self.init(try config.int("input_dim"), try config.int("output_dim"), generator: &generator)
+        self.init(try config.size("input_dim"), try config.size("output_dim"), generator: &generator)
     }
 
     public var config: LayerConfig {

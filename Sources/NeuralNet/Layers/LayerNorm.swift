@@ -14,7 +14,7 @@ public final class LayerNorm: Layer {
     }
 
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
-        self.init(try config.int("features"), epsilon: try config.float("epsilon"))
+        self.init(try config.size("features"), epsilon: try config.float("epsilon"))
     }
 
     public var config: LayerConfig {

@@ -32,7 +32,7 @@ public final class Recurrent: Layer {
             throw ModelError.invalidConfig("layer Recurrent: cell must be lstm or gru")
         }
         var generator = RandomGenerator(seed: 0)
-        self.init(cell, inputs: try config.int("input_dim"), units: try config.int("units"), generator: &generator)
+        self.init(cell, inputs: try config.size("input_dim"), units: try config.size("units"), generator: &generator)
     }
 
     public var units: Int { recurrentKernel.value.shape[0] }
