@@ -35,8 +35,8 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
     }
     guard expected == total else { throw fail(slices.last!.path, "ends at row \(expected), but the library has \(total) rows") }
 
-    let datasets = try datasetPaths(in: first.file)
-    if let other = try slices.first(where: { try Set(datasetPaths(in: $0.file)) != Set(datasets) }) {
+    let datasets = try first.file.datasetPaths()
+    if let other = try slices.first(where: { try Set($0.file.datasetPaths()) != Set(datasets) }) {
         throw fail(other.path, "holds other datasets than \(first.path)")
     }
     // Every slice's per-row datasets must have its rows (checked as they are copied); the rest are copied from the first.
@@ -80,12 +80,3 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
 
 /// The datasets of encode's and predict's outputs with one row per compound.
 private let perRowDatasets: Set = ["ids", "embeddings", "predictions/values", "predictions/spread"]
-
-/// Every dataset below a group, as paths relative to the file's root.
-private func datasetPaths(in file: HDF5File, under prefix: String = "") throws -> [String] {
-    let group = prefix.isEmpty ? file as Group : try file.group(prefix)
-    return try group.members().flatMap { name -> [String] in
-        let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
-        return (try? file.dataset(path)) != nil ? [path] : try datasetPaths(in: file, under: path)
-    }
-}

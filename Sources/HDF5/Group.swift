@@ -141,3 +141,14 @@ public class Group: Location {
         return try create(linkList)
     }
 }
+
+extension HDF5File {
+    /// Every dataset in the file, as paths from the root ("predictions/values"), groups walked in name order.
+    public func datasetPaths(under prefix: String = "") throws -> [String] {
+        let group = prefix.isEmpty ? self as Group : try self.group(prefix)
+        return try group.members().flatMap { name -> [String] in
+            let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
+            return (try? dataset(path)) != nil ? [path] : try datasetPaths(under: path)
+        }
+    }
+}

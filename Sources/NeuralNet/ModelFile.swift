@@ -175,14 +175,7 @@ public enum ModelFile {
 
     private static func largestWeightDimension(_ file: HDF5File) throws -> Int {
         guard try file.contains("model_weights") else { return 0 }
-        func largest(_ group: Group, _ prefix: String) throws -> Int {
-            try group.members().map { name in
-                let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
-                if let dataset = try? file.dataset(path) { return try dataset.shape.max() ?? 1 }
-                return try largest(try file.group(path), path)
-            }.max() ?? 0
-        }
-        return try largest(try file.group("model_weights"), "model_weights")
+        return try file.datasetPaths(under: "model_weights").map { try file.dataset($0).shape.max() ?? 1 }.max() ?? 0
     }
 
     /// Layers that own parameters, by dotted path; the model itself is `model` if it owns any.

@@ -8,7 +8,7 @@ import Sequences
 /// `galen inspect`: what an HDF5 file holds, checked against Galen's contracts.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Describe a compound library, image set, sequence set or model file and check it against its contract.",
+        abstract: "Describe a compound library, image set, sequence set, model file or galen output and check it against its contract.",
         discussion: "Lists every problem found in a compound library and exits non-zero when there is any; image sets, sequence sets and models stop at the first.")
 
     @Argument(help: "The HDF5 file.")
@@ -27,7 +27,9 @@ struct Inspect: ParsableCommand {
         // Contracts are matched by name, not version; each loader checks what it needs of the rest.
         func name(_ contract: String) -> String { String(contract.prefix { $0 != "/" }) }
         let (model, contract) = (try text("galen_model"), try text("galen_contract").map(name))
+        let output = try text("galen_output")
         try root.close()
+        if let output { return try describeOutput(kind: output) }
         switch (model, contract) {
         case (EfficacyModel.kind?, _): try describeModel()
         case (ImageClassifier.kind?, _): try describeImageClassifier()

@@ -49,6 +49,9 @@ struct ScoringTests {
             #expect(merge.status == 0, "\(merge.errors)")
             #expect(try floats(merged, "embeddings") == reference)
             #expect(try strings(merged, "ids") == strings(smallTarget, "ids"), "ids in the library's order")
+            let inspect = try galen("inspect", merged)
+            #expect(inspect.status == 0 && inspect.output.contains("galen output embeddings/1"), "\(inspect.output)\(inspect.errors)")
+            #expect(inspect.output.contains("embeddings  float32 [615, 16]") && inspect.output.contains("row_end"), "\(inspect.output)")
 
             let gap = try galen("merge", first, try encode("third.h5", "--rows", "301:615"), "--out", folder.appendingPathComponent("gap.h5").path)
             #expect(gap.status != 0 && gap.errors.contains("starts at row 301, leaving rows 300..<301 uncovered"), "\(gap.errors)")
