@@ -33,7 +33,10 @@ public final class HDF5File: Group {
         do {
             id = try waitingForLock(site) { H5Fopen(path, flags, accessList) }
         } catch {
-            if access(path, F_OK) != 0 { throw site.failure("no such file") }
+            var status = stat()
+            if stat(path, &status) != 0 { throw site.failure("no such file") }
+            if status.st_mode & S_IFMT == S_IFDIR { throw site.failure("a folder, not a file") }
+            if access(path, mode == .readOnly ? R_OK : R_OK | W_OK) != 0 { throw site.failure(String(cString: strerror(errno))) }
             if H5Fis_hdf5(path) <= 0 { throw site.failure("not an HDF5 file") }
             throw error
         }

@@ -129,12 +129,22 @@ struct InspectTests {
         }
     }
 
-    @Test(arguments: ["empty", "text", "truncated"])
+    /// The other datasets are measured against the fingerprints' rows, not blamed for the missing ids.
+    @Test func missingIdsAreTheOnlyProblem() throws {
+        try withTemporaryFile { path in
+            try brokenLibrary(at: path) { try $0.remove("ids") }
+            let run = try galen("inspect", path)
+            #expect(run.status == 1 && run.output.contains("1 problem:") && run.output.contains("/ids is missing"), "\(run.output)")
+        }
+    }
+
+    @Test(arguments: ["empty", "text", "truncated", "folder"])
     func refusesFilesThatAreNotHDF5(_ kind: String) throws {
         try withTemporaryFile { path in
             switch kind {
             case "empty": _ = FileManager.default.createFile(atPath: path, contents: Data())
             case "text": _ = FileManager.default.createFile(atPath: path, contents: Data("smiles,value\nCCO,1\n".utf8))
+            case "folder": try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
             default:
                 let whole = try Data(contentsOf: URL(fileURLWithPath: smallTarget))
                 _ = FileManager.default.createFile(atPath: path, contents: whole.prefix(whole.count / 2))
