@@ -1,20 +1,34 @@
 import Foundation
+import TensorCore
 
-/// Runs `read`, `compute` and `write` over blocks so that the three overlap: reading the next
-/// block and writing the last one happen on their own threads while this thread computes. At
-/// most two blocks wait between stages, so memory stays flat however many blocks there are.
-/// The first error stops the pipeline and is rethrown.
+/// Runs `read`, `compute` and `write` over blocks so that the three overlap: one thread reads
+/// blocks in order, one computing thread per core takes the next block as it comes free and
+/// computes it on its own thread alone (``TensorCore/onThisThreadOnly(_:)``: no core waits at a
+/// join for the other, and a core that the reader or writer holds up simply takes fewer
+/// blocks), and one thread writes results in the order they are done. At most two blocks wait
+/// between stages, so memory stays flat however many blocks there are. The first error stops
+/// the pipeline and is rethrown.
 func runPipeline<Input: Sendable, Output: Sendable>(
     blocks: [Range<Int>],
+    workers: Int = ProcessInfo.processInfo.activeProcessorCount,
     read: @escaping @Sendable (Range<Int>) throws -> Input,
-    compute: (Input) throws -> Output,
+    compute: @escaping @Sendable (Input) throws -> Output,
     write: @escaping @Sendable (Range<Int>, Output) throws -> Void
 ) throws {
     let inputs = Channel<(Range<Int>, Input)>(capacity: 2)
     let outputs = Channel<(Range<Int>, Output)>(capacity: 2)
     let failure = FirstError()
-    let readerDone = DispatchSemaphore(value: 0)
-    let reader = Thread {
+    let threads = DispatchGroup()
+    func start(_ body: @escaping @Sendable () -> Void) {
+        threads.enter()
+        let thread = Thread {
+            body()
+            threads.leave()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+    start {
         for block in blocks {
             do {
                 guard inputs.send((block, try read(block))) else { break }
@@ -24,10 +38,25 @@ func runPipeline<Input: Sendable, Output: Sendable>(
             }
         }
         inputs.close()
-        readerDone.signal()
     }
-    let writerDone = DispatchSemaphore(value: 0)
-    let writer = Thread {
+    let computing = DispatchGroup()
+    for _ in 0..<Swift.max(1, workers) {
+        computing.enter()
+        start {
+            onThisThreadOnly {
+                while failure.error == nil, let (block, input) = inputs.receive() {
+                    do {
+                        guard outputs.send((block, try compute(input))) else { break }
+                    } catch {
+                        failure.record(error)
+                        inputs.close()
+                    }
+                }
+            }
+            computing.leave()
+        }
+    }
+    start {
         while let (block, output) = outputs.receive() {
             do { try write(block, output) } catch {
                 failure.record(error)
@@ -36,22 +65,11 @@ func runPipeline<Input: Sendable, Output: Sendable>(
             }
         }
         outputs.close()
-        writerDone.signal()
     }
-    reader.start()
-    writer.start()
-    while failure.error == nil, let (block, input) = inputs.receive() {
-        do {
-            guard outputs.send((block, try compute(input))) else { break }
-        } catch {
-            failure.record(error)
-            inputs.close()
-        }
-    }
+    computing.wait()
     outputs.close()
     inputs.close()
-    writerDone.wait()
-    readerDone.wait()
+    threads.wait()
     if let error = failure.error { throw error }
 }
 

@@ -91,14 +91,15 @@ extension EfficacyModel {
         let blockSize = Swift.max(1, options.blockSize)
         let blocks = stride(from: rows.lowerBound, to: rows.upperBound, by: blockSize).map { $0..<Swift.min($0 + blockSize, rows.upperBound) }
         let bits = library.bits
-        let compute = makeCompute()
+        // Every computing thread calls it: it only reads the weights it holds.
+        let compute = UncheckedSendable(makeCompute())
         try HDF5File.createAtomically(outputPath) { file in
             try provenance.write(to: file, kind: kind)
             let names = try setup(file)
             let chunkRows = Swift.min(blockSize, rows.count)
             let outputs = try zip(names, columns).map { name, width in
                 try file.createDataset(name, elementType: options.halfPrecision ? .float16 : .float32, shape: [rows.count, width], chunks: [chunkRows, width],
-                                       gzipLevel: options.compress ? 4 : nil, shuffle: options.compress)
+                                       gzipLevel: options.compress ? 4 : nil, shuffle: options.compress, allocateChunks: !options.compress)
             }
             let ids = try file.createDataset("ids", elementType: .string, shape: [rows.count], chunks: [chunkRows])
             // The reader thread alone uses the library, the writer thread alone these datasets.
@@ -109,15 +110,15 @@ extension EfficacyModel {
                 let block = try source.value.read(rows)
                 return (block.ids, block.onBits(bits: bits))
             }, compute: { ids, fingerprints in
-                (ids, compute(fingerprints).map(\.scalars))
+                (ids, compute.value(fingerprints).map(\.scalars))
             }, write: { block, result in
                 let (datasets, idDataset) = sink.value
                 let start = block.lowerBound - rows.lowerBound
                 for (dataset, values) in zip(datasets, result.1) {
                     if options.halfPrecision {
-                        try dataset.writeRows(values.map(Float16.init), at: start)
+                        try dataset.writeRowsUncached(values.map(Float16.init), at: start)
                     } else {
-                        try dataset.writeRows(values, at: start)
+                        try dataset.writeRowsUncached(values, at: start)
                     }
                 }
                 try idDataset.writeRows(result.0, at: start)
@@ -127,7 +128,7 @@ extension EfficacyModel {
     }
 }
 
-/// A value handed to one other thread that alone uses it.
+/// A value handed to other threads that alone use it, or that only read it.
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

@@ -48,6 +48,9 @@ public final class HDF5File: Group {
         let site = Site(file: path, object: nil, action: "create file")
         let accessList = try strongCloseAccessList(site)
         defer { H5Pclose(accessList) }
+        // Large objects (the chunks of streamed outputs) start on a page, so that whole pages of
+        // them can be written with O_DIRECT (Dataset.writeRowsUncached).
+        try site.check(H5Pset_alignment(accessList, 1 << 16, 4096))
         if ifExists == .fail && access(path, F_OK) == 0 { throw site.failure("the file already exists") }
         let flags: UInt32 = ifExists == .fail ? 0x0004 : 0x0002  // H5F_ACC_EXCL, H5F_ACC_TRUNC
         let id = try waitingForLock(site) { H5Fcreate(path, flags, hid_t(H5P_DEFAULT), accessList) }

@@ -84,10 +84,14 @@ public class Group: Location {
     ///   - chunks: the chunk shape, required with unlimited rows, gzip or shuffle.
     ///   - gzipLevel: deflate level 0...9, or `nil` for no compression.
     ///   - shuffle: byte-shuffles each chunk before compressing, which helps gzip on numbers.
+    ///   - allocateChunks: gives every chunk its place in the file now, unfilled (unwritten rows
+    ///     read as whatever the disk held), so that ``Dataset/writeRowsUncached(_:at:)`` can
+    ///     write chunks straight there; for outputs that will be written whole.
     @discardableResult
     public func createDataset(
         _ path: String, elementType: ElementType, shape: [Int],
-        unlimitedRows: Bool = false, chunks: [Int]? = nil, gzipLevel: Int? = nil, shuffle: Bool = false
+        unlimitedRows: Bool = false, chunks: [Int]? = nil, gzipLevel: Int? = nil, shuffle: Bool = false,
+        allocateChunks: Bool = false
     ) throws -> Dataset {
         let name = absolute(path)
         let site = try file.site(name, "create dataset")
@@ -96,8 +100,8 @@ public class Group: Location {
         if let gzipLevel, !(0...9).contains(gzipLevel) {
             throw site.failure("gzip level \(gzipLevel) is not in 0...9")
         }
-        if chunks == nil && (unlimitedRows || gzipLevel != nil || shuffle) {
-            throw site.failure("unlimited rows, gzip and shuffle need a chunk shape")
+        if chunks == nil && (unlimitedRows || gzipLevel != nil || shuffle || allocateChunks) {
+            throw site.failure("unlimited rows, gzip, shuffle and allocated chunks need a chunk shape")
         }
 
         var dims = shape.map(hsize_t.init)
@@ -120,6 +124,10 @@ public class Group: Location {
         // Shuffle must come before deflate in the filter pipeline to help it.
         if shuffle { try site.check(H5Pset_shuffle(creation)) }
         if let gzipLevel { try site.check(H5Pset_deflate(creation, UInt32(gzipLevel))) }
+        if allocateChunks {
+            try site.check(H5Pset_alloc_time(creation, H5D_ALLOC_TIME_EARLY))
+            try site.check(H5Pset_fill_time(creation, H5D_FILL_TIME_NEVER))
+        }
 
         let type = elementType.makeFileType()
         defer { H5Tclose(type) }

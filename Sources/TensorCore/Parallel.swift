@@ -1,11 +1,25 @@
 import Dispatch
 import Foundation
 
+/// Whether TensorCore's operations may share their work between the cores.
+public enum Parallelism {
+    @TaskLocal static var isSerial = false
+}
+
+/// Runs `body` with every TensorCore operation on the calling thread alone: for callers that
+/// keep each core busy with work of its own (one block of a stream per core), where splitting
+/// every operation would only make each core wait for the slower half at every join.
+public func onThisThreadOnly<R>(_ body: () throws -> R) rethrows -> R {
+    try Parallelism.$isSerial.withValue(true, operation: body)
+}
+
 /// Cuts `0..<count` into one contiguous chunk per core when each gets at least `grain` items
-/// (the work must repay the hand-off, about 10 µs), else leaves it whole. For work that keeps a
-/// partial result per chunk, with ``parallelForEach(_:_:)``.
+/// (the work must repay the hand-off, about 10 µs), else leaves it whole; whole as well inside
+/// ``onThisThreadOnly(_:)``. For work that keeps a partial result per chunk, with
+/// ``parallelForEach(_:_:)``.
 public func parallelChunks(_ count: Int, grain: Int = 1 << 16) -> [Range<Int>] {
-    let chunks = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, count / grain))
+    let cores = Parallelism.isSerial ? 1 : ProcessInfo.processInfo.activeProcessorCount
+    let chunks = Swift.max(1, Swift.min(cores, count / grain))
     return (0..<chunks).map { count * $0 / chunks..<count * ($0 + 1) / chunks }
 }
 

@@ -53,7 +53,7 @@ import TestSupport
             let unchunked = try expectHDF5Error {
                 try file.createDataset("a", elementType: .uint8, shape: [4], unlimitedRows: true)
             }
-            #expect(unchunked.message == "unlimited rows, gzip and shuffle need a chunk shape")
+            #expect(unchunked.message == "unlimited rows, gzip, shuffle and allocated chunks need a chunk shape")
             let rank = try expectHDF5Error {
                 try file.createDataset("b", elementType: .uint8, shape: [4, 4], chunks: [4])
             }
