@@ -19,12 +19,18 @@ extension Tensor {
                 }
             }
         }
+        let planeSize = g.height * g.width
         return .recorded([shape[0], shape[1], g.outputHeight, g.outputWidth], output, (self, { gradient in
-            var result = [Float](repeating: 0, count: count)
-            result.withUnsafeMutableBufferPointer { r in
+            // Each plane's winners lie in that plane, so the cores take whole planes.
+            let result = makeScalars(count) { r in
                 gradient.scalars.withUnsafeBufferPointer { d in
                     winners.withUnsafeBufferPointer { w in
-                        for position in w.indices { r[Int(w[position])] += d[position] }
+                        parallelRanges(planes, grain: 1) { range in
+                            (r.baseAddress! + range.lowerBound * planeSize).initialize(repeating: 0, count: range.count * planeSize)
+                            for position in range.lowerBound * g.positions ..< range.upperBound * g.positions {
+                                r[Int(w[position])] += d[position]
+                            }
+                        }
                     }
                 }
             }

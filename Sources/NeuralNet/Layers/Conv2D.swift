@@ -47,8 +47,7 @@ public final class Conv2D: Layer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        let output = input.conv2d(kernel.value, stride: stride, padding: padding, dilation: dilation)
-        return bias.map { output + $0.value } ?? output
+        input.conv2d(kernel.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation)
     }
 }
 
