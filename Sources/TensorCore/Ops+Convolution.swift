@@ -59,53 +59,25 @@ struct WindowGeometry: Equatable {
 }
 
 extension Tensor {
-    /// Windows of at most this many inputs (C·kH·kW) are convolved directly, larger ones by
-    /// im2col and a matrix product (measured on this project's machine: 32 filters of 3×3 on a
-    /// batch of 32 grey 64×64 images, forward and backward 11.4 ms by im2col, 2.2 ms directly).
-    public static let directConvolutionInputs = 32
-
     /// 2-D convolution (cross-correlation, as in every framework) of an [N, C, H, W] input with
     /// [O, C, kH, kW] filters and an optional bias of O values, giving [N, O, H', W'].
     ///
-    /// Small windows (``directConvolutionInputs``) are summed directly over a zero-padded copy of
-    /// each image. Otherwise the input is unfolded (im2col) into a [C·kH·kW, N·H'·W'] matrix and
-    /// each image's block of columns is one `cblas_sgemm` straight into its [O, H'·W'] output,
-    /// which starts as the bias; the backward pass is two more products per image and a fold
-    /// (col2im). Either way the images are shared between the cores.
+    /// By im2col: Y_n = W · U_n, [O, C·kH·kW] · [C·kH·kW, H'·W'], for the columns U_n of image n,
+    /// one `cblas_sgemm` straight into its output block, which starts as the bias (so OpenBLAS
+    /// need not clear it first). The images are shared between the cores, and each core unfolds
+    /// one image at a time into a block of its own that stays in cache for the product; the
+    /// backward pass unfolds it again for the filter gradient and folds (col2im) each image's
+    /// input gradient while it is still in cache, rather than keeping every image's columns as
+    /// one [C·kH·kW, N·H'·W'] matrix in memory (38 MB for the founding CNN's second layer at
+    /// batch 32), written once and read back twice.
     public func conv2d(_ filters: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: Padding = .valid,
                        dilation: (Int, Int) = (1, 1)) -> Tensor {
         require(rank == 4 && filters.rank == 4 && filters.shape[1] == shape[1],
                 "conv2d: input \(shape) and filters \(filters.shape) are not [N, C, H, W] and [O, C, kH, kW] with equal C")
         require(bias.map { $0.count == filters.shape[0] } ?? true, "conv2d: bias \(bias?.shape ?? []) does not hold \(filters.shape[0]) values")
+        let (batch, channels, outputs) = (shape[0], shape[1], filters.shape[0])
         let geometry = WindowGeometry(height: shape[2], width: shape[3], kernel: (filters.shape[2], filters.shape[3]),
                                       stride: stride, dilation: dilation, padding: padding, op: "conv2d")
-        let window = shape[1] * geometry.kernelHeight * geometry.kernelWidth
-        let pass = window <= Self.directConvolutionInputs
-            ? directConvolution(filters, bias: bias, geometry)
-            : unfoldedConvolution(filters, bias: bias, geometry)
-        let (batch, outputs) = (shape[0], filters.shape[0])
-        var inputs: [(Tensor, (Tensor) -> Tensor)] = [
-            (self, { Tensor(pass.inputGradient($0), shape: self.shape) }),
-            (filters, { Tensor(pass.filterGradient($0), shape: filters.shape) }),
-        ]
-        if let bias {
-            inputs.append((bias, { g in
-                let sums = g.scalars.withUnsafeBufferPointer { d in
-                    perImageSums(batch, size: outputs) { n, sum in
-                        galen_row_sums(d.baseAddress! + n * outputs * geometry.positions, Int64(outputs), Int64(geometry.positions), sum)
-                    }
-                }
-                return Tensor(sums, shape: bias.shape)
-            }))
-        }
-        return .recorded([batch, outputs, geometry.outputHeight, geometry.outputWidth], pass.output, inputs)
-    }
-
-    /// By im2col: Y_n = W · U_n, [O, rows] · [rows, P], for the columns U_n of image n. Each core
-    /// unfolds one image at a time into a block of its own, which stays in cache for the product
-    /// (the backward pass unfolds it again rather than keeping every image's columns in memory).
-    private func unfoldedConvolution(_ filters: Tensor, bias: Tensor?, _ geometry: WindowGeometry) -> ConvolutionPass {
-        let (batch, channels, outputs) = (shape[0], shape[1], filters.shape[0])
         let (rows, positions) = (channels * geometry.kernelHeight * geometry.kernelWidth, geometry.positions)
         let images = parallelChunks(batch, grain: 1)
         // A lone image's products may still be split between the cores.
@@ -119,7 +91,6 @@ extension Tensor {
                     for n in range {
                         unfoldImage(n, geometry, into: columns)
                         let block = y.baseAddress! + n * outputs * positions
-                        // The product is added to the bias rows, so OpenBLAS need not clear the block first.
                         if bias != nil {
                             for o in 0..<outputs { (block + o * positions).initialize(repeating: b[o], count: positions) }
                         }
@@ -129,116 +100,53 @@ extension Tensor {
                 }
             } }
         }
-        return ConvolutionPass(output: output, inputGradient: { g in
-            // d(U_n) = Wᵀ · dY_n, image by image into a block of the core's own that is folded
-            // back onto the image while it is still in cache.
-            let imageSize = channels * geometry.height * geometry.width
-            return makeScalars(self.count) { dx in
-                filters.scalars.withUnsafeBufferPointer { w in
-                    g.scalars.withUnsafeBufferPointer { d in
-                        parallelForEach(images) { _, range in
-                            let block = UnsafeMutablePointer<Float>.allocate(capacity: rows * positions)
-                            defer { block.deallocate() }
-                            for n in range {
-                                gemm(w.baseAddress!, transposeA: true, d.baseAddress! + n * outputs * positions, transposeB: false,
-                                     block, m: rows, n: positions, k: outputs, split: splitEach)
-                                let image = dx.baseAddress! + n * imageSize
-                                image.initialize(repeating: 0, count: imageSize)
-                                foldImage(block, geometry, channels: channels, into: image)
+        var inputs: [(Tensor, (Tensor) -> Tensor)] = [
+            (self, { g in
+                // d(U_n) = Wᵀ · dY_n, folded back onto image n.
+                let imageSize = channels * geometry.height * geometry.width
+                return Tensor(makeScalars(self.count) { dx in
+                    filters.scalars.withUnsafeBufferPointer { w in
+                        g.scalars.withUnsafeBufferPointer { d in
+                            parallelForEach(images) { _, range in
+                                let columns = UnsafeMutablePointer<Float>.allocate(capacity: rows * positions)
+                                defer { columns.deallocate() }
+                                for n in range {
+                                    gemm(w.baseAddress!, transposeA: true, d.baseAddress! + n * outputs * positions, transposeB: false,
+                                         columns, m: rows, n: positions, k: outputs, split: splitEach)
+                                    let image = dx.baseAddress! + n * imageSize
+                                    image.initialize(repeating: 0, count: imageSize)
+                                    foldImage(columns, geometry, channels: channels, into: image)
+                                }
                             }
                         }
                     }
-                }
-            }
-        }, filterGradient: { g in
-            // dW = Σ_n dY_n · U_nᵀ.
-            g.scalars.withUnsafeBufferPointer { d in
-                perImageSums(batch, size: outputs * rows) { n, sum in
-                    let columns = UnsafeMutablePointer<Float>.allocate(capacity: rows * positions)
-                    defer { columns.deallocate() }
-                    self.unfoldImage(n, geometry, into: columns)
-                    gemm(d.baseAddress! + n * outputs * positions, transposeA: false, columns, transposeB: true, sum,
-                         m: outputs, n: rows, k: positions, beta: 1, split: splitEach)
-                }
-            }
-        })
-    }
-
-    /// By direct sums over each image, zero-padded so that every window lies inside it.
-    private func directConvolution(_ filters: Tensor, bias: Tensor?, _ geometry: WindowGeometry) -> ConvolutionPass {
-        let (batch, channels, outputs) = (shape[0], shape[1], filters.shape[0])
-        let g = geometry
-        let paddedHeight = Swift.max(g.height + g.padTop, (g.outputHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1)
-        let paddedWidth = Swift.max(g.width + g.padLeft, (g.outputWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1)
-        var convolution = galen_conv_shape(
-            channels: Int64(channels), padded_height: Int64(paddedHeight), padded_width: Int64(paddedWidth), outputs: Int64(outputs),
-            kernel_height: Int64(g.kernelHeight), kernel_width: Int64(g.kernelWidth), stride_y: Int64(g.strideY), stride_x: Int64(g.strideX),
-            dilation_y: Int64(g.dilationY), dilation_x: Int64(g.dilationX), out_height: Int64(g.outputHeight), out_width: Int64(g.outputWidth))
-        let (imageSize, outputSize) = (channels * paddedHeight * paddedWidth, outputs * g.positions)
-        let padded = zeroPadded(top: g.padTop, left: g.padLeft, height: paddedHeight, width: paddedWidth)
-        let images = parallelChunks(batch, grain: 1)
-        let output = makeScalars(batch * outputSize) { y in
-            padded.withUnsafeBufferPointer { p in
-            filters.scalars.withUnsafeBufferPointer { w in
-            (bias?.scalars ?? []).withUnsafeBufferPointer { b in
-                parallelForEach(images) { _, range in
-                    for n in range {
-                        galen_conv_direct(&convolution, p.baseAddress! + n * imageSize, w.baseAddress!, bias == nil ? nil : b.baseAddress,
-                                          y.baseAddress! + n * outputSize)
+                }, shape: self.shape)
+            }),
+            (filters, { g in
+                // dW = Σ_n dY_n · U_nᵀ.
+                let sums = g.scalars.withUnsafeBufferPointer { d in
+                    perImageSums(batch, size: outputs * rows) { n, sum in
+                        let columns = UnsafeMutablePointer<Float>.allocate(capacity: rows * positions)
+                        defer { columns.deallocate() }
+                        self.unfoldImage(n, geometry, into: columns)
+                        gemm(d.baseAddress! + n * outputs * positions, transposeA: false, columns, transposeB: true, sum,
+                             m: outputs, n: rows, k: positions, beta: 1, split: splitEach)
                     }
                 }
-            } } }
+                return Tensor(sums, shape: filters.shape)
+            }),
+        ]
+        if let bias {
+            inputs.append((bias, { g in
+                let sums = g.scalars.withUnsafeBufferPointer { d in
+                    perImageSums(batch, size: outputs) { n, sum in
+                        galen_row_sums(d.baseAddress! + n * outputs * positions, Int64(outputs), Int64(positions), sum)
+                    }
+                }
+                return Tensor(sums, shape: bias.shape)
+            }))
         }
-        return ConvolutionPass(output: output, inputGradient: { upstream in
-            var paddedGradient = [Float](repeating: 0, count: padded.count)
-            paddedGradient.withUnsafeMutableBufferPointer { dp in
-            padded.withUnsafeBufferPointer { p in
-            filters.scalars.withUnsafeBufferPointer { w in
-            upstream.scalars.withUnsafeBufferPointer { d in
-                parallelForEach(images) { _, range in
-                    for n in range {
-                        galen_conv_direct_backward(&convolution, p.baseAddress! + n * imageSize, w.baseAddress!, d.baseAddress! + n * outputSize,
-                                                   nil, dp.baseAddress! + n * imageSize)
-                    }
-                }
-            } } } }
-            return makeScalars(self.count) { dx in
-                paddedGradient.withUnsafeBufferPointer { dp in
-                    for plane in 0..<(batch * channels) {
-                        for y in 0..<g.height {
-                            (dx.baseAddress! + (plane * g.height + y) * g.width)
-                                .initialize(from: dp.baseAddress! + (plane * paddedHeight + y + g.padTop) * paddedWidth + g.padLeft, count: g.width)
-                        }
-                    }
-                }
-            }
-        }, filterGradient: { upstream in
-            padded.withUnsafeBufferPointer { p in
-            filters.scalars.withUnsafeBufferPointer { w in
-            upstream.scalars.withUnsafeBufferPointer { d in
-                perImageSums(batch, size: filters.count) { n, sum in
-                    galen_conv_direct_backward(&convolution, p.baseAddress! + n * imageSize, w.baseAddress!, d.baseAddress! + n * outputSize,
-                                               sum, nil)
-                }
-            } } }
-        })
-    }
-
-    /// The [N, C, H, W] input inside zeros: [N, C, height, width], the input at (top, left).
-    private func zeroPadded(top: Int, left: Int, height: Int, width: Int) -> [Float] {
-        let (planes, inputHeight, inputWidth) = (shape[0] * shape[1], shape[2], shape[3])
-        var result = [Float](repeating: 0, count: planes * height * width)
-        result.withUnsafeMutableBufferPointer { out in
-            scalars.withUnsafeBufferPointer { x in
-                for plane in 0..<planes {
-                    for y in 0..<inputHeight {
-                        (out.baseAddress! + (plane * height + y + top) * width + left)
-                            .update(from: x.baseAddress! + (plane * inputHeight + y) * inputWidth, count: inputWidth)
-                    }
-                }
-            }
-        }
-        return result
+        return .recorded([batch, outputs, geometry.outputHeight, geometry.outputWidth], output, inputs)
     }
 
     /// im2col for image n: row (c, ty, tx), column (oy, ox) of `columns` [C·kH·kW, H'·W'] holds
@@ -294,13 +202,6 @@ private func foldImage(_ columns: UnsafePointer<Float>, _ g: WindowGeometry, cha
             }
         }
     }
-}
-
-/// A convolution's output and the products that give its gradients.
-private struct ConvolutionPass {
-    let output: [Float]
-    let inputGradient: (Tensor) -> [Float]
-    let filterGradient: (Tensor) -> [Float]
 }
 
 /// Σ over the batch's images of what `add(n, sum)` adds into a zeroed buffer of `size`: each

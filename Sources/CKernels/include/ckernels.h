@@ -75,24 +75,6 @@ void galen_sha256_blocks(uint32_t state[8], const uint8_t *blocks, int64_t count
 /// The same without the SHA extensions, on any processor (tests compare the two).
 void galen_sha256_blocks_portable(uint32_t state[8], const uint8_t *blocks, int64_t count);
 
-/// The shape of a direct convolution of one image: the input zero-padded to
-/// [channels, padded_height, padded_width] (every window inside it), filters [outputs, channels,
-/// kernel_height, kernel_width], output [outputs, out_height, out_width].
-typedef struct {
-    int64_t channels, padded_height, padded_width;
-    int64_t outputs, kernel_height, kernel_width;
-    int64_t stride_y, stride_x, dilation_y, dilation_x;
-    int64_t out_height, out_width;
-} galen_conv_shape;
-
-/// out = filters ∗ padded (+ bias [outputs], NULL for none) for one image, by direct summation.
-void galen_conv_direct(const galen_conv_shape *shape, const float *padded, const float *filters, const float *bias, float *out);
-
-/// Backward of galen_conv_direct for one image, for upstream d(out): adds d(filters) into
-/// filter_gradient and d(padded) into padded_gradient, each unless NULL.
-void galen_conv_direct_backward(const galen_conv_shape *shape, const float *padded, const float *filters, const float *upstream,
-                                float *filter_gradient, float *padded_gradient);
-
 /// sums[r] += x[r, 0] + ... + x[r, length - 1] for x [rows, length].
 void galen_row_sums(const float *x, int64_t rows, int64_t length, float *sums);
 
