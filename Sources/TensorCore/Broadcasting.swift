@@ -21,8 +21,9 @@ func broadcastStrides(_ shape: [Int], to outputShape: [Int]) -> [Int] {
     return strides
 }
 
-/// Visits every element of `outputShape` in row-major order in runs along the last axis,
-/// passing the run's output offset, its length and the offsets and steps into each input.
+/// Visits every element of `outputShape` in runs along the last axis, passing the run's output
+/// offset, its length and the offsets and steps into each input. Large shapes have their runs
+/// shared between the cores, so `body` must write only to its own run's outputs.
 func forEachRun(
     _ outputShape: [Int], _ inputStrides: [[Int]],
     _ body: (_ outputOffset: Int, _ length: Int, _ offsets: [Int], _ steps: [Int]) -> Void
@@ -36,18 +37,26 @@ func forEachRun(
     let runs = outputShape.dropLast().reduce(1, *)
     guard length > 0 else { return }
     let steps = inputStrides.map { $0[rank - 1] }
-    var index = [Int](repeating: 0, count: rank - 1)
-    var offsets = inputStrides.map { _ in 0 }
-    for run in 0..<runs {
-        body(run * length, length, offsets, steps)
-        var axis = rank - 2
-        while axis >= 0 {
-            index[axis] += 1
-            for input in offsets.indices { offsets[input] += inputStrides[input][axis] }
-            if index[axis] < outputShape[axis] { break }
-            for input in offsets.indices { offsets[input] -= inputStrides[input][axis] * index[axis] }
-            index[axis] = 0
-            axis -= 1
+    parallelRanges(runs, grain: Swift.max(1, (1 << 16) / length)) { share in
+        // The index of the share's first run, and where it starts in each input.
+        var index = [Int](repeating: 0, count: rank - 1)
+        var remainder = share.lowerBound
+        for axis in stride(from: rank - 2, through: 0, by: -1) {
+            index[axis] = remainder % outputShape[axis]
+            remainder /= outputShape[axis]
+        }
+        var offsets = inputStrides.map { strides in zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 } }
+        for run in share {
+            body(run * length, length, offsets, steps)
+            var axis = rank - 2
+            while axis >= 0 {
+                index[axis] += 1
+                for input in offsets.indices { offsets[input] += inputStrides[input][axis] }
+                if index[axis] < outputShape[axis] { break }
+                for input in offsets.indices { offsets[input] -= inputStrides[input][axis] * index[axis] }
+                index[axis] = 0
+                axis -= 1
+            }
         }
     }
 }
