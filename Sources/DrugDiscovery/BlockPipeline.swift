@@ -7,7 +7,8 @@ import TensorCore
 /// join for the other, and a core that the reader or writer holds up simply takes fewer
 /// blocks), and one thread writes results in the order they are done. At most two blocks wait
 /// between stages, so memory stays flat however many blocks there are. The first error stops
-/// the pipeline and is rethrown.
+/// the pipeline and is rethrown. `compute` runs on threads of its own, which do not see the
+/// caller's task-local values (gradient recording, training mode): it sets what it needs.
 func runPipeline<Input: Sendable, Output: Sendable>(
     blocks: [Range<Int>],
     workers: Int = ProcessInfo.processInfo.activeProcessorCount,

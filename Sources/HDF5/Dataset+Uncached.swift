@@ -14,12 +14,12 @@ import Darwin
 /// once and not read back, so caching it buys nothing.
 extension Dataset {
     /// Overwrites whole rows from row `start`, like ``writeRows(_:at:)``. When the rows are
-    /// exactly one chunk of a dataset made with `allocateChunks` (unfiltered, little-endian), they
-    /// go straight to the chunk's place in the file, bypassing HDF5's chunk cache and, with
-    /// O_DIRECT where the file system allows it, the kernel's page cache; otherwise this is
-    /// ``writeRows(_:at:)``. Do not also write the same rows with ``writeRows(_:at:)``: HDF5
-    /// would not know that its cached copy of them is stale. Returns whether the rows went
-    /// straight to the file.
+    /// exactly one chunk of a dataset made with `allocateChunks` (unfiltered, little-endian) in a
+    /// file open for writing through HDF5's default (POSIX) driver, they go straight to the chunk's
+    /// place in the file, bypassing HDF5's chunk cache and, with O_DIRECT where the file system
+    /// allows it, the kernel's page cache; otherwise this is ``writeRows(_:at:)``. Do not also read
+    /// or write the same chunk through HDF5 in this session: HDF5 would not know that a copy it
+    /// caches is stale. Returns whether the rows went straight to the file.
     @discardableResult
     public func writeRowsUncached<T: HDF5Scalar>(_ values: [T], at start: Int) throws -> Bool {
         let site = try site("write rows of dataset")
@@ -30,15 +30,16 @@ extension Dataset {
             return false
         }
         try values.withUnsafeBytes { bytes in
-            try writeBypassingCache(bytes, at: place.offset, filling: place.size, site: site)
+            try writeBypassingCache(bytes, at: place.offset, filling: place.size, descriptor: place.descriptor, site: site)
         }
         return true
     }
 
-    /// Where in the file the chunk that `valueCount` values from row `start` fill exactly lies, or
-    /// nil when they are not such a chunk or the chunk cannot be written as raw bytes.
+    /// Where in the file the chunk that `valueCount` values from row `start` fill exactly lies, and
+    /// HDF5's descriptor of the file; nil when they are not such a chunk or the chunk cannot be
+    /// written as raw bytes.
     private func chunkPlace(rows start: Int, valueCount: Int, elementType: ElementType, elementSize: Int,
-                            site: Site) throws -> (offset: Int, size: Int)? {
+                            site: Site) throws -> (offset: Int, size: Int, descriptor: Int32)? {
         #if _endian(little)
         let dims = try extent(site).dims
         let rowSize = dims.dropFirst().reduce(1, *)
@@ -50,7 +51,7 @@ extension Dataset {
         var chunk = [hsize_t](repeating: 0, count: dims.count)
         try site.check(H5Pget_chunk(creation, Int32(dims.count), &chunk))
         let chunkRows = Int(chunk[0])
-        guard chunk.dropFirst().map(Int.init) == Array(dims.dropFirst()), start % chunkRows == 0,
+        guard chunk.dropFirst().map(Int.init) == Array(dims.dropFirst()), start % chunkRows == 0, start + rowCount <= dims[0],
               rowCount == chunkRows || rowCount > 0 && start + rowCount == dims[0] && rowCount < chunkRows
         else { return nil }
         let type = try site.check(H5Dget_type(id))
@@ -58,42 +59,50 @@ extension Dataset {
         guard try ElementType(storedType: type, site: site) == elementType, H5Tget_order(type) == H5T_ORDER_LE,
               H5Tget_size(type) == elementSize
         else { return nil }
-        var offset = [hsize_t](repeating: 0, count: dims.count)
-        offset[0] = hsize_t(start)
-        var (filterMask, address, size): (UInt32, haddr_t, hsize_t) = (0, 0, 0)
-        try site.check(H5Dget_chunk_info_by_coord(id, &offset, &filterMask, &address, &size))
-        guard address != haddr_t.max, Int(size) == chunkRows * rowSize * elementSize else { return nil }
+        // The file: open for writing, through the POSIX driver (whose handle is a descriptor), and
+        // without a user block (HDF5 versions differ on whether chunk addresses include it).
+        var intent: UInt32 = 0
+        try site.check(H5Fget_intent(file.id, &intent))
+        let access = try site.check(H5Fget_access_plist(file.id))
+        defer { H5Pclose(access) }
         let fileCreation = try site.check(H5Fget_create_plist(file.id))
         defer { H5Pclose(fileCreation) }
         var userBlock: hsize_t = 0
         try site.check(H5Pget_userblock(fileCreation, &userBlock))
-        return (Int(userBlock) + Int(address), Int(size))
+        guard intent & 0x0001 != 0, H5Pget_driver(access) == H5FD_sec2_init(), userBlock == 0 else { return nil }  // H5F_ACC_RDWR
+        var handle: UnsafeMutableRawPointer?
+        try site.check(H5Fget_vfd_handle(file.id, hid_t(H5P_DEFAULT), &handle))
+        var offset = [hsize_t](repeating: 0, count: dims.count)
+        offset[0] = hsize_t(start)
+        var (filterMask, address, size): (UInt32, haddr_t, hsize_t) = (0, 0, 0)
+        try site.check(H5Dget_chunk_info_by_coord(id, &offset, &filterMask, &address, &size))
+        guard let handle, address != haddr_t.max, Int(size) == chunkRows * rowSize * elementSize else { return nil }
+        return (Int(address), Int(size), handle.load(as: Int32.self))
         #else
         return nil
         #endif
     }
 
-    /// Writes `bytes`, then zeros up to `size`, at `offset` of the file: the pages that lie
-    /// wholly inside with O_DIRECT (from a page-aligned copy, as O_DIRECT needs), the ends, or all
-    /// of it where O_DIRECT is refused, with ordinary writes.
-    private func writeBypassingCache(_ bytes: UnsafeRawBufferPointer, at offset: Int, filling size: Int, site: Site) throws {
+    /// Writes `bytes`, then zeros up to `size`, at `offset` of the file open as `descriptor`: the
+    /// pages that lie wholly inside with O_DIRECT (from a page-aligned copy, as O_DIRECT needs,
+    /// through a second descriptor of the same file), the ends, or all of it where O_DIRECT is
+    /// refused, with ordinary writes.
+    private func writeBypassingCache(_ bytes: UnsafeRawBufferPointer, at offset: Int, filling size: Int, descriptor: Int32,
+                                     site: Site) throws {
         let page = 4096
         let lead = offset % page
-        let staging = UnsafeMutableRawBufferPointer(start: aligned_alloc(page, (lead + size + page - 1) / page * page),
-                                                    count: lead + size)
-        defer { free(staging.baseAddress) }
-        let image = UnsafeMutableRawBufferPointer(rebasing: staging[lead...])
+        guard let memory = aligned_alloc(page, (lead + size + page - 1) / page * page) else {
+            throw site.failure("cannot allocate \(size) bytes to stage a chunk")
+        }
+        defer { free(memory) }
+        let image = UnsafeMutableRawBufferPointer(start: memory + lead, count: size)
         image.copyMemory(from: bytes)
         image.baseAddress!.advanced(by: bytes.count).initializeMemory(as: UInt8.self, repeating: 0, count: size - bytes.count)
 
-        let fail = { (what: String) in site.failure("\(what): \(String(cString: strerror(errno)))") }
-        let plain = open(file.path, O_WRONLY | O_CLOEXEC)
-        guard plain >= 0 else { throw fail("cannot open the file for writing") }
-        defer { close(plain) }
-        func write(_ range: Range<Int>, to descriptor: Int32) -> Bool {
+        func write(_ range: Range<Int>, to target: Int32) -> Bool {
             var done = range.lowerBound
             while done < range.upperBound {
-                let written = pwrite(descriptor, image.baseAddress! + (done - offset), range.upperBound - done, off_t(done))
+                let written = pwrite(target, image.baseAddress! + (done - offset), range.upperBound - done, off_t(done))
                 if written < 0 && errno == EINTR { continue }
                 guard written > 0 else { return false }
                 done += written
@@ -105,7 +114,7 @@ extension Dataset {
         let inner = innerStart ..< Swift.max(innerStart, end / page * page)
         var ordinary = [offset..<end]
         if inner.count > 0, let directFlag = Self.directFlag {
-            let direct = open(file.path, O_WRONLY | O_CLOEXEC | directFlag)
+            let direct = open("/proc/self/fd/\(descriptor)", O_WRONLY | O_CLOEXEC | directFlag)
             if direct >= 0 {
                 defer { close(direct) }
                 if write(inner, to: direct) {
@@ -114,7 +123,9 @@ extension Dataset {
             }
         }
         for range in ordinary where !range.isEmpty {
-            guard write(range, to: plain) else { throw fail("cannot write rows at byte \(range.lowerBound)") }
+            guard write(range, to: descriptor) else {
+                throw site.failure("cannot write rows at byte \(range.lowerBound): \(String(cString: strerror(errno)))")
+            }
         }
     }
 

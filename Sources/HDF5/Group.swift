@@ -85,8 +85,9 @@ public class Group: Location {
     ///   - gzipLevel: deflate level 0...9, or `nil` for no compression.
     ///   - shuffle: byte-shuffles each chunk before compressing, which helps gzip on numbers.
     ///   - allocateChunks: gives every chunk its place in the file now, unfilled (unwritten rows
-    ///     read as whatever the disk held), so that ``Dataset/writeRowsUncached(_:at:)`` can
-    ///     write chunks straight there; for outputs that will be written whole.
+    ///     read as whatever the file held there: zeros in a new file), so that
+    ///     ``Dataset/writeRowsUncached(_:at:)`` can write chunks straight there; for outputs that
+    ///     will be written whole.
     @discardableResult
     public func createDataset(
         _ path: String, elementType: ElementType, shape: [Int],

@@ -35,7 +35,7 @@ func forEachRun(
     }
     let length = outputShape[rank - 1]
     let runs = outputShape.dropLast().reduce(1, *)
-    guard length > 0 else { return }
+    guard length > 0 && runs > 0 else { return }
     let steps = inputStrides.map { $0[rank - 1] }
     parallelRanges(runs, grain: Swift.max(1, (1 << 16) / length)) { share in
         // The index of the share's first run, and where it starts in each input.

@@ -52,6 +52,9 @@ import TestSupport
                         data = f[name]
                         expected = (np.arange(rows * width).reshape(rows, width) / 8 - 100).astype(data.dtype)
                         assert np.array_equal(data[:], expected), name
+                        if name == "aligned":
+                            offsets = [data.id.get_chunk_info(i).byte_offset for i in range(data.id.get_num_chunks())]
+                            assert all(offset % 4096 == 0 for offset in offsets), offsets
                 print("ok")
                 """, path, layouts])
             #expect(check.status == 0 && check.output == "ok\n", "\(check.errors)")
@@ -77,6 +80,16 @@ import TestSupport
             }
             let mismatch = try expectHDF5Error { try whole.writeRowsUncached([Int32](repeating: 0, count: 20), at: 0) }
             #expect(mismatch.message == "stored as float32, given int32")
+            // A whole chunk's worth of rows that runs past the last row is refused, as writeRows refuses it.
+            let short = try file.createDataset("short", elementType: .float32, shape: [25, 2], chunks: [10, 2], allocateChunks: true)
+            let past = try expectHDF5Error { try short.writeRowsUncached([Float](repeating: 1, count: 20), at: 20) }
+            #expect(past.message == "rows 20..<30 are out of bounds for 25 rows")
+            try file.close()
+
+            // A file open for reading only is not written behind HDF5's back.
+            let readOnly = try HDF5File.open(path)
+            #expect(throws: HDF5Error.self) { try readOnly.dataset("allocated").writeRowsUncached([Float](repeating: 3, count: 20), at: 0) }
+            #expect(try readOnly.dataset("allocated").readRows(0..<1, as: Float.self) != [3, 3])
         }
     }
 }

@@ -24,6 +24,27 @@ struct ForwardValueTests {
         #expect(isClose(columns.scalars, [0.268_941_42, 0.119_202_92, 0.731_058_58, 0.880_797_08]))
     }
 
+    /// Shapes large enough that broadcasting, expansion and permutation share their runs between
+    /// the cores, each share starting mid-shape; and shapes with an empty leading axis.
+    @Test func broadcastingExpansionAndPermutationOfLargeAndEmptyShapes() {
+        let (a, b, c) = (7, 300, 131)
+        let x = Tensor((0..<(a * b * c)).map { Float($0 % 1_009) }, shape: [a, b, c])
+        let row = Tensor((0..<c).map { Float($0) * 0.5 }, shape: [c])
+        let column = Tensor((0..<b).map { Float($0) }, shape: [b, 1])
+        #expect((x + row).scalars == x.scalars.enumerated().map { $1 + Float($0 % c) * 0.5 })
+        #expect((x * column).scalars == x.scalars.enumerated().map { $1 * Float($0 / c % b) })
+        #expect(column.expanded(to: [a, b, c]).scalars == (0..<(a * b * c)).map { Float($0 / c % b) })
+        let permuted = x.permuted([2, 0, 1])
+        #expect(permuted.shape == [c, a, b])
+        #expect(permuted.scalars == (0..<(a * b * c)).map { index in
+            let (k, i, j) = (index / (a * b), index / b % a, index % b)
+            return x.scalars[(i * b + j) * c + k]
+        })
+        let empty = Tensor([], shape: [0, 3])
+        #expect((empty + Tensor([1, 2, 3])).shape == [0, 3])
+        #expect(Tensor([], shape: [2, 0, 3]).permuted([2, 1, 0]).shape == [3, 0, 2])
+    }
+
     @Test func gelu() {
         #expect(isClose(Tensor([-1, 0, 0.5, 1, 3]).gelu().scalars, [-0.158_655_25, 0, 0.345_731_3, 0.841_344_75, 2.995_950_3]))
     }
