@@ -104,6 +104,9 @@ public class Group: Location {
         if chunks == nil && (unlimitedRows || gzipLevel != nil || shuffle || allocateChunks) {
             throw site.failure("unlimited rows, gzip, shuffle and allocated chunks need a chunk shape")
         }
+        if allocateChunks && (unlimitedRows || gzipLevel != nil || shuffle) {
+            throw site.failure("allocated chunks have a fixed size: no unlimited rows, gzip or shuffle")
+        }
 
         var dims = shape.map(hsize_t.init)
         var maxDims = dims

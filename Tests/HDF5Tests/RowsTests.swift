@@ -54,6 +54,10 @@ import TestSupport
                 try file.createDataset("a", elementType: .uint8, shape: [4], unlimitedRows: true)
             }
             #expect(unchunked.message == "unlimited rows, gzip, shuffle and allocated chunks need a chunk shape")
+            let compressedAllocation = try expectHDF5Error {
+                try file.createDataset("c", elementType: .float32, shape: [4, 2], chunks: [2, 2], gzipLevel: 4, allocateChunks: true)
+            }
+            #expect(compressedAllocation.message == "allocated chunks have a fixed size: no unlimited rows, gzip or shuffle")
             let rank = try expectHDF5Error {
                 try file.createDataset("b", elementType: .uint8, shape: [4, 4], chunks: [4])
             }
