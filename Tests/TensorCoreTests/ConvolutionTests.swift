@@ -67,9 +67,11 @@ struct ConvolutionTests {
     /// nested loops, backward against the same image repeated in a batch, whose per-image products
     /// are not cut (and are gradient-checked above).
     @Test func largeSingleImageMatchesNestedLoopsAndTheBatchedGradients() {
-        let x = sample([1, 4, 34, 34], seed: 54), w = sample([16, 4, 3, 3], seed: 55)
+        let x = sample([1, 4, 34, 34], seed: 54), w = sample([16, 4, 3, 3], seed: 55), bias = sample([16], seed: 58)
         let reference = referenceConvolution(x, w, stride: (1, 1), padTop: 0, padLeft: 0, dilation: (1, 1), outputSize: (32, 32))
         #expect(isClose(x.conv2d(w).scalars, reference, tolerance: 1e-4))
+        // The split product adds to the bias rows (beta = 1) in both halves.
+        #expect(isClose(x.conv2d(w, bias: bias).scalars, reference.enumerated().map { $1 + bias.scalars[$0 / 1_024] }, tolerance: 1e-4))
         let copies = ProcessInfo.processInfo.activeProcessorCount + 1
         func gradients(_ images: Tensor) -> (input: [Float], filters: [Float]) {
             var (input, filters) = (images, w)
