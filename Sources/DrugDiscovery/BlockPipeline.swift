@@ -11,7 +11,6 @@ import TensorCore
 /// caller's task-local values (gradient recording, training mode): it sets what it needs.
 func runPipeline<Input: Sendable, Output: Sendable>(
     blocks: [Range<Int>],
-    workers: Int = ProcessInfo.processInfo.activeProcessorCount,
     read: @escaping @Sendable (Range<Int>) throws -> Input,
     compute: @escaping @Sendable (Input) throws -> Output,
     write: @escaping @Sendable (Range<Int>, Output) throws -> Void
@@ -41,7 +40,7 @@ func runPipeline<Input: Sendable, Output: Sendable>(
         inputs.close()
     }
     let computing = DispatchGroup()
-    for _ in 0..<Swift.max(1, workers) {
+    for _ in 0..<ProcessInfo.processInfo.activeProcessorCount {
         computing.enter()
         start {
             onThisThreadOnly {

@@ -125,12 +125,14 @@ extension Tensor {
             (filters, { g in
                 // dW = Σ_n dY_n · U_nᵀ.
                 let sums = g.scalars.withUnsafeBufferPointer { d in
-                    perImageSums(batch, size: outputs * rows) { n, sum in
+                    perShareSums(images, size: outputs * rows) { share, sum in
                         let columns = UnsafeMutablePointer<Float>.allocate(capacity: rows * positions)
                         defer { columns.deallocate() }
-                        self.unfoldImage(n, geometry, into: columns)
-                        gemm(d.baseAddress! + n * outputs * positions, transposeA: false, columns, transposeB: true, sum,
-                             m: outputs, n: rows, k: positions, beta: 1, split: splitEach)
+                        for n in share {
+                            self.unfoldImage(n, geometry, into: columns)
+                            gemm(d.baseAddress! + n * outputs * positions, transposeA: false, columns, transposeB: true, sum,
+                                 m: outputs, n: rows, k: positions, beta: 1, split: splitEach)
+                        }
                     }
                 }
                 return Tensor(sums, shape: filters.shape)
@@ -139,8 +141,10 @@ extension Tensor {
         if let bias {
             inputs.append((bias, { g in
                 let sums = g.scalars.withUnsafeBufferPointer { d in
-                    perImageSums(batch, size: outputs) { n, sum in
-                        galen_row_sums(d.baseAddress! + n * outputs * positions, Int64(outputs), Int64(positions), sum)
+                    perShareSums(images, size: outputs) { share, sum in
+                        for n in share {
+                            galen_row_sums(d.baseAddress! + n * outputs * positions, Int64(outputs), Int64(positions), sum)
+                        }
                     }
                 }
                 return Tensor(sums, shape: bias.shape)
@@ -204,17 +208,15 @@ private func foldImage(_ columns: UnsafePointer<Float>, _ g: WindowGeometry, cha
     }
 }
 
-/// Σ over the batch's images of what `add(n, sum)` adds into a zeroed buffer of `size`: each
-/// core adds its own images into its own buffer, then the cores' buffers are added in order.
-private func perImageSums(_ batch: Int, size: Int, _ add: (Int, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
-    let images = parallelChunks(batch, grain: 1)
-    var sums = [Float](repeating: 0, count: images.count * size)
+/// The sum of what `add(share, sum)` adds into a zeroed buffer of `size` for each share of the
+/// batch's images: each core adds its share into its own buffer, then the buffers are added in
+/// order.
+private func perShareSums(_ shares: [Range<Int>], size: Int, _ add: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    var sums = [Float](repeating: 0, count: shares.count * size)
     sums.withUnsafeMutableBufferPointer { sum in
-        parallelForEach(images) { index, range in
-            for n in range { add(n, sum.baseAddress! + index * size) }
-        }
+        parallelForEach(shares) { index, share in add(share, sum.baseAddress! + index * size) }
     }
-    guard images.count > 1 else { return sums }
+    guard shares.count > 1 else { return sums }
     return makeScalars(size) { total in
         for i in 0..<size { total[i] = Swift.stride(from: i, to: sums.count, by: size).reduce(0) { $0 + sums[$1] } }
     }
