@@ -36,10 +36,10 @@ static inline float hyperbolic_tangent(float x) {
 
 #define LSTM_CELL                                                                                   \
     for (int64_t j = 0; j < hidden; j++) {                                                         \
-        gates[j] = logistic(inputs[j] + gates[j]);                                                 \
-        gates[hidden + j] = logistic(inputs[hidden + j] + gates[hidden + j]);                      \
-        gates[2 * hidden + j] = hyperbolic_tangent(inputs[2 * hidden + j] + gates[2 * hidden + j]); \
-        gates[3 * hidden + j] = logistic(inputs[3 * hidden + j] + gates[3 * hidden + j]);          \
+        gates[j] = logistic(inputs[j] + bias[j] + gates[j]);                                       \
+        gates[hidden + j] = logistic(inputs[hidden + j] + bias[hidden + j] + gates[hidden + j]);   \
+        gates[2 * hidden + j] = hyperbolic_tangent(inputs[2 * hidden + j] + bias[2 * hidden + j] + gates[2 * hidden + j]); \
+        gates[3 * hidden + j] = logistic(inputs[3 * hidden + j] + bias[3 * hidden + j] + gates[3 * hidden + j]); \
     }                                                                                              \
     if (carry) {                                                                                   \
         memcpy(c_next, c_previous, hidden * sizeof(float));                                        \
@@ -54,9 +54,9 @@ static inline float hyperbolic_tangent(float x) {
 
 #define GRU_CELL                                                                                    \
     for (int64_t j = 0; j < hidden; j++) {                                                         \
-        const float r = logistic(inputs[j] + projections[j]);                                      \
-        const float z = logistic(inputs[hidden + j] + projections[hidden + j]);                    \
-        const float n = hyperbolic_tangent(inputs[2 * hidden + j] + r * projections[2 * hidden + j]); \
+        const float r = logistic(inputs[j] + bias[j] + projections[j]);                            \
+        const float z = logistic(inputs[hidden + j] + bias[hidden + j] + projections[hidden + j]); \
+        const float n = hyperbolic_tangent(inputs[2 * hidden + j] + bias[2 * hidden + j] + r * projections[2 * hidden + j]); \
         gates[j] = r;                                                                              \
         gates[hidden + j] = z;                                                                     \
         gates[2 * hidden + j] = n;                                                                 \
@@ -82,7 +82,8 @@ static inline float hyperbolic_tangent(float x) {
         d_gates[2 * hidden + j] = dcell * i * (1.0f - g * g);                                      \
         d_gates[3 * hidden + j] = gradient * cell_tanh[j] * o * (1.0f - o);                        \
         dc[j] = dcell * f;                                                                         \
-    }
+    }                                                                                              \
+    for (int64_t j = 0; j < 4 * hidden; j++) d_bias[j] += d_gates[j];
 
 // Backward through one GRU step for one sequence: `dh` holds the gradient reaching h from the step
 // after; d_inputs receives
@@ -106,34 +107,41 @@ static inline float hyperbolic_tangent(float x) {
         d_inputs[2 * hidden + j] = dn;                                                             \
         d_projections[2 * hidden + j] = dn * r;                                                    \
         direct[j] = gradient * z;                                                                  \
+    }                                                                                              \
+    if (carry) return;                                                                             \
+    for (int64_t j = 0; j < 3 * hidden; j++) {                                                     \
+        d_bias[j] += d_inputs[j];                                                                  \
+        d_recurrent_bias[j] += d_projections[j];                                                   \
     }
 
 #define LSTM_CELL_PARAMETERS                                                                        \
-    (const float *restrict inputs, float *restrict gates, const float *restrict c_previous,              \
+    (const float *restrict inputs, const float *restrict bias, float *restrict gates, const float *restrict c_previous, \
      const float *restrict h_previous, float *restrict c_next, float *restrict h_next, float *restrict cell_tanh, \
      int64_t hidden, int carry)
 #define GRU_CELL_PARAMETERS                                                                         \
-    (const float *restrict inputs, const float *restrict projections, float *restrict gates,             \
+    (const float *restrict inputs, const float *restrict bias, const float *restrict projections, float *restrict gates, \
      const float *restrict h_previous, float *restrict h_next, int64_t hidden, int carry)
 #define LSTM_BACKWARD_PARAMETERS                                                                    \
     (const float *restrict upstream, float *restrict dh, float *restrict dc, const float *restrict gates, \
-     const float *restrict cell_tanh, const float *restrict c_previous, float *restrict d_gates, int64_t hidden, int carry)
+     const float *restrict cell_tanh, const float *restrict c_previous, float *restrict d_gates, float *restrict d_bias, \
+     int64_t hidden, int carry)
 #define GRU_BACKWARD_PARAMETERS                                                                     \
     (const float *restrict upstream, const float *restrict dh, const float *restrict gates,              \
      const float *restrict projections, const float *restrict h_previous, float *restrict d_inputs,       \
-     float *restrict d_projections, float *restrict direct, int64_t hidden, int carry)
+     float *restrict d_projections, float *restrict direct, float *restrict d_bias, float *restrict d_recurrent_bias,   \
+     int64_t hidden, int carry)
 
 GALEN_COMPILED_TWICE(galen_lstm_cell, LSTM_CELL_PARAMETERS, LSTM_CELL)
 GALEN_DISPATCH(galen_lstm_cell, LSTM_CELL_PARAMETERS,
-               (inputs, gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry))
+               (inputs, bias, gates, c_previous, h_previous, c_next, h_next, cell_tanh, hidden, carry))
 
 GALEN_COMPILED_TWICE(galen_gru_cell, GRU_CELL_PARAMETERS, GRU_CELL)
-GALEN_DISPATCH(galen_gru_cell, GRU_CELL_PARAMETERS, (inputs, projections, gates, h_previous, h_next, hidden, carry))
+GALEN_DISPATCH(galen_gru_cell, GRU_CELL_PARAMETERS, (inputs, bias, projections, gates, h_previous, h_next, hidden, carry))
 
 GALEN_COMPILED_TWICE(galen_lstm_cell_backward, LSTM_BACKWARD_PARAMETERS, LSTM_CELL_BACKWARD)
 GALEN_DISPATCH(galen_lstm_cell_backward, LSTM_BACKWARD_PARAMETERS,
-               (upstream, dh, dc, gates, cell_tanh, c_previous, d_gates, hidden, carry))
+               (upstream, dh, dc, gates, cell_tanh, c_previous, d_gates, d_bias, hidden, carry))
 
 GALEN_COMPILED_TWICE(galen_gru_cell_backward, GRU_BACKWARD_PARAMETERS, GRU_CELL_BACKWARD)
 GALEN_DISPATCH(galen_gru_cell_backward, GRU_BACKWARD_PARAMETERS,
-               (upstream, dh, gates, projections, h_previous, d_inputs, d_projections, direct, hidden, carry))
+               (upstream, dh, gates, projections, h_previous, d_inputs, d_projections, direct, d_bias, d_recurrent_bias, hidden, carry))

@@ -2,15 +2,17 @@ import CKernels
 import Foundation
 
 extension Tensor {
-    /// An LSTM over a whole sequence, fused: `self` holds the input projections x·W_ih + b for
-    /// every step, [B, T, 4H] with gates in the order input, forget, cell, output;
-    /// `recurrent` is W_hh [H, 4H]. Returns every hidden state, [B, T, H], from zero initial
-    /// states. Where `mask` [B, T] is 0, a step carries the state forward unchanged.
+    /// An LSTM over a whole sequence, fused: `self` holds the input projections x·W_ih for
+    /// every step, [B, T, 4H] with gates in the order input, forget, cell, output; `bias` [4H]
+    /// is added to them and `recurrent` is W_hh [H, 4H]. Returns every hidden state, [B, T, H],
+    /// from zero initial states. Where `mask` [B, T] is 0, a step carries the state forward
+    /// unchanged.
     ///
     /// Each step is one [B, H]·[H, 4H] product and one pass over the gates, into buffers made
-    /// once for the sequence; backward runs through time in one op the same way.
-    public func lstmSequence(recurrent: Tensor, mask: Tensor? = nil) -> Tensor {
-        let (batch, steps, hidden) = recurrentShape(recurrent, gates: 4, "lstmSequence", mask)
+    /// once for the sequence; backward runs through time in one op the same way, summing the
+    /// weight and bias gradients step by step while each step's gate gradients are in cache.
+    public func lstmSequence(recurrent: Tensor, bias: Tensor, mask: Tensor? = nil) -> Tensor {
+        let (batch, steps, hidden) = recurrentShape(recurrent, bias, gates: 4, "lstmSequence", mask)
         let gateWidth = 4 * hidden
         let shares = batchShares(batch)
         var gates = makeScalars(steps * batch * gateWidth) { _ in }          // activated i, f, g, o per step
@@ -20,6 +22,7 @@ extension Tensor {
         let carried = carriedSteps(mask, count: batch * steps)
         scalars.withUnsafeBufferPointer { x in
         recurrent.scalars.withUnsafeBufferPointer { w in
+        bias.scalars.withUnsafeBufferPointer { inputBias in
         cellTanhs.withUnsafeMutableBufferPointer { ct in
         gates.withUnsafeMutableBufferPointer { a in
         cells.withUnsafeMutableBufferPointer { c in
@@ -32,24 +35,26 @@ extension Tensor {
                     for b in rows {
                         let (previous, next) = ((t * batch + b) * hidden, ((t + 1) * batch + b) * hidden)
                         prefetchRow(x.baseAddress!, sequence: b, step: t + 1, steps: steps, width: gateWidth)
-                        galen_lstm_cell(x.baseAddress! + (b * steps + t) * gateWidth, step + b * gateWidth, c.baseAddress! + previous, h.baseAddress! + previous,
+                        galen_lstm_cell(x.baseAddress! + (b * steps + t) * gateWidth, inputBias.baseAddress!, step + b * gateWidth, c.baseAddress! + previous, h.baseAddress! + previous,
                                         c.baseAddress! + next, h.baseAddress! + next, ct.baseAddress! + previous, Int64(hidden),
                                         carried[b * steps + t])
                     }
                 }
             }
-        } } } } } }
-        let output = batchMajor(states, batch: batch, steps: steps, hidden: hidden, from: 1)
-        func backwardThroughTime(_ g: Tensor) -> (input: Tensor, recurrent: Tensor) {
+        } } } } } } }
+        let output = batchMajor(states, batch: batch, steps: steps, hidden: hidden)
+        func backwardThroughTime(_ g: Tensor) -> RecurrentGradients {
             var dInput = makeScalars(count) { _ in }  // every step's gate gradients, [B, T, 4H]
-            g.scalars.withUnsafeBufferPointer { upstream in
+            let sums = g.scalars.withUnsafeBufferPointer { upstream in
             gates.withUnsafeBufferPointer { activated in
             cells.withUnsafeBufferPointer { c in
             cellTanhs.withUnsafeBufferPointer { ct in
+            states.withUnsafeBufferPointer { h in
             withoutGrad { recurrent.transposed() }.scalars.withUnsafeBufferPointer { wT in
             dInput.withUnsafeMutableBufferPointer { di in
                 // The share's gradients with respect to h and c, and d(h_{t-1}).
-                backwardThroughShares(shares, steps: steps, hidden: hidden, blocks: 3) { rows, t, blocks in
+                backwardThroughShares(shares, steps: steps, hidden: hidden, blocks: 3, sums: .init(hidden, gateWidth, recurrentBias: false)) {
+                    rows, t, blocks, sums in
                     let (ds, dc, dPrevious) = (blocks[0], blocks[1], blocks[2])
                     for b in rows {
                         let (local, cell) = (b - rows.lowerBound, (t * batch + b) * hidden)
@@ -57,30 +62,33 @@ extension Tensor {
                         prefetchRow(di.baseAddress!, sequence: b, step: t - 1, steps: steps, width: gateWidth, forWriting: true)
                         galen_lstm_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden, dc + local * hidden,
                                                  activated.baseAddress! + (t * batch + b) * gateWidth, ct.baseAddress! + cell,
-                                                 c.baseAddress! + cell, di.baseAddress! + (b * steps + t) * gateWidth, Int64(hidden),
-                                                 carried[b * steps + t])
+                                                 c.baseAddress! + cell, di.baseAddress! + (b * steps + t) * gateWidth, sums.bias,
+                                                 Int64(hidden), carried[b * steps + t])
                     }
                     previousStateGradient(di.baseAddress!, rows: rows, step: t, steps: steps, recurrentTransposed: wT.baseAddress!,
                                           hidden: hidden, gateWidth: gateWidth, into: dPrevious)
+                    addWeightGradient(states: h.baseAddress!, dGates: di.baseAddress!, rows: rows, step: t, batch: batch, steps: steps,
+                                      hidden: hidden, gateWidth: gateWidth, into: sums.weights)
                     for b in rows where carried[b * steps + t] == 0 {
                         let local = b - rows.lowerBound
                         (ds + local * hidden).update(from: dPrevious + local * hidden, count: hidden)
                     }
                 }
-            } } } } } }
-            return (Tensor(dInput, shape: shape), recurrentWeightGradient(states: states, dGates: dInput, batch: batch, steps: steps, hidden: hidden))
+            } } } } } } }
+            return RecurrentGradients(input: Tensor(dInput, shape: shape), sums)
         }
-        let backward = SharedBackward(consumers: [self, recurrent].filter(\.requiresGrad).count, compute: backwardThroughTime)
+        let backward = SharedBackward(consumers: [self, recurrent, bias].filter(\.requiresGrad).count, compute: backwardThroughTime)
         return .recorded([batch, steps, hidden], output, (self, { backward.value($0).input }),
-                         (recurrent, { backward.value($0).recurrent }))
+                         (recurrent, { backward.value($0).recurrent }), (bias, { backward.value($0).bias }))
     }
 
-    /// A GRU over a whole sequence, fused, in PyTorch's form: `self` holds x·W_ih + b_ih for every
-    /// step, [B, T, 3H] with gates reset, update, new; `recurrent` is W_hh [H, 3H] and
-    /// `recurrentBias` b_hh [3H]. n = tanh(x_n + r ⊙ (h·W_hn + b_hn)), h' = (1 - z) ⊙ n + z ⊙ h.
+    /// A GRU over a whole sequence, fused, in PyTorch's form: `self` holds x·W_ih for every
+    /// step, [B, T, 3H] with gates reset, update, new, to which `bias` b_ih [3H] is added;
+    /// `recurrent` is W_hh [H, 3H] and `recurrentBias` b_hh [3H].
+    /// n = tanh(x_n + b_in + r ⊙ (h·W_hn + b_hn)), h' = (1 - z) ⊙ n + z ⊙ h.
     /// Returns every hidden state, [B, T, H]; masked steps carry the state forward.
-    public func gruSequence(recurrent: Tensor, recurrentBias: Tensor, mask: Tensor? = nil) -> Tensor {
-        let (batch, steps, hidden) = recurrentShape(recurrent, gates: 3, "gruSequence", mask)
+    public func gruSequence(recurrent: Tensor, bias: Tensor, recurrentBias: Tensor, mask: Tensor? = nil) -> Tensor {
+        let (batch, steps, hidden) = recurrentShape(recurrent, bias, gates: 3, "gruSequence", mask)
         let gateWidth = 3 * hidden
         require(recurrentBias.shape == [gateWidth], "gruSequence: recurrent bias \(recurrentBias.shape) is not [\(gateWidth)]")
         let shares = batchShares(batch)
@@ -90,31 +98,32 @@ extension Tensor {
         let carried = carriedSteps(mask, count: batch * steps)
         scalars.withUnsafeBufferPointer { x in
         recurrent.scalars.withUnsafeBufferPointer { w in
-        recurrentBias.scalars.withUnsafeBufferPointer { bias in
+        bias.scalars.withUnsafeBufferPointer { inputBias in
+        recurrentBias.scalars.withUnsafeBufferPointer { hiddenBias in
         projections.withUnsafeMutableBufferPointer { p in
         gates.withUnsafeMutableBufferPointer { a in
         states.withUnsafeMutableBufferPointer { h in
             parallelForEach(shares) { _, rows in
                 for t in 0..<steps {
                     let projection = p.baseAddress! + t * batch * gateWidth
-                    for b in rows { (projection + b * gateWidth).update(from: bias.baseAddress!, count: gateWidth) }
+                    for b in rows { (projection + b * gateWidth).update(from: hiddenBias.baseAddress!, count: gateWidth) }
                     gemm(h.baseAddress! + (t * batch + rows.lowerBound) * hidden, transposeA: false, w.baseAddress!, transposeB: false,
                          projection + rows.lowerBound * gateWidth, m: rows.count, n: gateWidth, k: hidden, beta: 1, split: false)
                     for b in rows {
                         prefetchRow(x.baseAddress!, sequence: b, step: t + 1, steps: steps, width: gateWidth)
-                        galen_gru_cell(x.baseAddress! + (b * steps + t) * gateWidth, projection + b * gateWidth,
+                        galen_gru_cell(x.baseAddress! + (b * steps + t) * gateWidth, inputBias.baseAddress!, projection + b * gateWidth,
                                        a.baseAddress! + (t * batch + b) * gateWidth, h.baseAddress! + (t * batch + b) * hidden,
                                        h.baseAddress! + ((t + 1) * batch + b) * hidden, Int64(hidden),
                                        carried[b * steps + t])
                     }
                 }
             }
-        } } } } } }
-        let output = batchMajor(states, batch: batch, steps: steps, hidden: hidden, from: 1)
-        func backwardThroughTime(_ g: Tensor) -> (input: Tensor, recurrent: Tensor, bias: Tensor) {
+        } } } } } } }
+        let output = batchMajor(states, batch: batch, steps: steps, hidden: hidden)
+        func backwardThroughTime(_ g: Tensor) -> RecurrentGradients {
             var dInput = makeScalars(count) { _ in }        // d(x·W_ih + b_ih), [B, T, 3H]
             var dProjections = makeScalars(count) { _ in }  // d(h·W_hh + b_hh), [B, T, 3H]
-            g.scalars.withUnsafeBufferPointer { upstream in
+            let sums = g.scalars.withUnsafeBufferPointer { upstream in
             gates.withUnsafeBufferPointer { activated in
             projections.withUnsafeBufferPointer { p in
             states.withUnsafeBufferPointer { h in
@@ -122,7 +131,8 @@ extension Tensor {
             dInput.withUnsafeMutableBufferPointer { di in
             dProjections.withUnsafeMutableBufferPointer { dp in
                 // d(h) carried back, d(h_{t-1}) through W_hh, the direct part z ⊙ dh.
-                backwardThroughShares(shares, steps: steps, hidden: hidden, blocks: 3) { rows, t, blocks in
+                backwardThroughShares(shares, steps: steps, hidden: hidden, blocks: 3, sums: .init(hidden, gateWidth, recurrentBias: true)) {
+                    rows, t, blocks, sums in
                     let (ds, dPrevious, direct) = (blocks[0], blocks[1], blocks[2])
                     for b in rows {
                         let (local, base) = (b - rows.lowerBound, (t * batch + b) * gateWidth)
@@ -132,52 +142,82 @@ extension Tensor {
                         galen_gru_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden,
                                                 activated.baseAddress! + base, p.baseAddress! + base, h.baseAddress! + (t * batch + b) * hidden,
                                                 di.baseAddress! + (b * steps + t) * gateWidth, dp.baseAddress! + (b * steps + t) * gateWidth,
-                                                direct + local * hidden, Int64(hidden), carried[b * steps + t])
+                                                direct + local * hidden, sums.bias, sums.recurrentBias!, Int64(hidden), carried[b * steps + t])
                     }
                     previousStateGradient(dp.baseAddress!, rows: rows, step: t, steps: steps, recurrentTransposed: wT.baseAddress!,
                                           hidden: hidden, gateWidth: gateWidth, into: dPrevious)
+                    addWeightGradient(states: h.baseAddress!, dGates: dp.baseAddress!, rows: rows, step: t, batch: batch, steps: steps,
+                                      hidden: hidden, gateWidth: gateWidth, into: sums.weights)
                     for row in 0..<(rows.count * hidden) { ds[row] = direct[row] + dPrevious[row] }
                 }
             } } } } } } }
-            return (Tensor(dInput, shape: shape),
-                    recurrentWeightGradient(states: states, dGates: dProjections, batch: batch, steps: steps, hidden: hidden),
-                    Tensor(dProjections, shape: shape).sum(axes: [0, 1]))
+            return RecurrentGradients(input: Tensor(dInput, shape: shape), sums)
         }
-        let backward = SharedBackward(consumers: [self, recurrent, recurrentBias].filter(\.requiresGrad).count, compute: backwardThroughTime)
+        let backward = SharedBackward(consumers: [self, recurrent, bias, recurrentBias].filter(\.requiresGrad).count,
+                                      compute: backwardThroughTime)
         return .recorded([batch, steps, hidden], output, (self, { backward.value($0).input }),
-                         (recurrent, { backward.value($0).recurrent }), (recurrentBias, { backward.value($0).bias }))
+                         (recurrent, { backward.value($0).recurrent }), (bias, { backward.value($0).bias }),
+                         (recurrentBias, { backward.value($0).recurrentBias! }))
     }
 
-    private func recurrentShape(_ recurrent: Tensor, gates: Int, _ op: String, _ mask: Tensor?) -> (Int, Int, Int) {
+    private func recurrentShape(_ recurrent: Tensor, _ bias: Tensor, gates: Int, _ op: String, _ mask: Tensor?) -> (Int, Int, Int) {
         require(rank == 3 && recurrent.rank == 2 && recurrent.shape[1] == gates * recurrent.shape[0] && shape[2] == recurrent.shape[1],
                 "\(op): projections \(shape) and recurrent weights \(recurrent.shape) are not [B, T, \(gates)H] and [H, \(gates)H]")
+        require(bias.shape == [recurrent.shape[1]], "\(op): bias \(bias.shape) is not [\(recurrent.shape[1])]")
         require(mask == nil || mask!.shape == [shape[0], shape[1]], "\(op): mask \(mask?.shape ?? []) is not [\(shape[0]), \(shape[1])]")
         return (shape[0], shape[1], recurrent.shape[0])
     }
 }
 
-/// Hidden states stored [T + 1, B, H] (initial first) as [B, T, H], from stored step `from`:
-/// 1 gives the op's output h_1...h_T, 0 the states each step starts from.
-private func batchMajor(_ states: [Float], batch: Int, steps: Int, hidden: Int, from first: Int) -> [Float] {
+/// The hidden states h_1...h_T, stored [T + 1, B, H] with the initial zeros first, as [B, T, H].
+private func batchMajor(_ states: [Float], batch: Int, steps: Int, hidden: Int) -> [Float] {
     makeScalars(batch * steps * hidden) { target in
         states.withUnsafeBufferPointer { source in
             for t in 0..<steps {
                 for b in 0..<batch {
-                    (target.baseAddress! + (b * steps + t) * hidden).initialize(from: source.baseAddress! + ((t + first) * batch + b) * hidden, count: hidden)
+                    (target.baseAddress! + (b * steps + t) * hidden).initialize(from: source.baseAddress! + ((t + 1) * batch + b) * hidden, count: hidden)
                 }
             }
         }
     }
 }
 
-/// d(W_hh) = Σ over steps and rows of h_{t-1}ᵀ · dA_t for gate gradients dA [B, T, G]: one product
-/// over all B·T rows once the recurrence is done, not T small ones inside it.
-private func recurrentWeightGradient(states: [Float], dGates: [Float], batch: Int, steps: Int, hidden: Int) -> Tensor {
-    let gateWidth = dGates.count / (batch * steps)
-    let previous = batchMajor(states, batch: batch, steps: steps, hidden: hidden, from: 0)
-    var result = [Float](repeating: 0, count: hidden * gateWidth)
-    gemm(previous, transposeA: true, dGates, transposeB: false, &result, m: hidden, n: gateWidth, k: batch * steps)
-    return Tensor(result, shape: [hidden, gateWidth])
+/// d(W_hh) += h_{t-1}ᵀ · dA_t over a share's rows, for gate gradients dA [B, T, G] just written
+/// and still in cache, and states stored [T + 1, B, H]: the share's rows of one step are adjacent.
+private func addWeightGradient(states: UnsafePointer<Float>, dGates: UnsafePointer<Float>, rows: Range<Int>, step t: Int,
+                               batch: Int, steps: Int, hidden: Int, gateWidth: Int, into weights: UnsafeMutablePointer<Float>) {
+    gemm(states + (t * batch + rows.lowerBound) * hidden, transposeA: true, dGates + (rows.lowerBound * steps + t) * gateWidth,
+         transposeB: false, weights, m: hidden, n: gateWidth, k: rows.count, beta: 1, split: false, rowStrideB: steps * gateWidth)
+}
+
+/// Where one share's running sums lie in its block: d(W_hh) [H, G], d(bias) [G] and, for a GRU,
+/// d(recurrent bias) [G].
+private struct GradientSums {
+    let hidden: Int, gateWidth: Int, recurrentBias: Bool
+    init(_ hidden: Int, _ gateWidth: Int, recurrentBias: Bool) {
+        (self.hidden, self.gateWidth, self.recurrentBias) = (hidden, gateWidth, recurrentBias)
+    }
+    var count: Int { (hidden + (recurrentBias ? 2 : 1)) * gateWidth }
+
+    struct Pointers {
+        let weights: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>, recurrentBias: UnsafeMutablePointer<Float>?
+    }
+    func pointers(_ block: UnsafeMutablePointer<Float>) -> Pointers {
+        Pointers(weights: block, bias: block + hidden * gateWidth, recurrentBias: recurrentBias ? block + (hidden + 1) * gateWidth : nil)
+    }
+}
+
+/// The gradients a fused recurrent op hands its inputs.
+private struct RecurrentGradients {
+    let input: Tensor, recurrent: Tensor, bias: Tensor, recurrentBias: Tensor?
+
+    init(input: Tensor, _ sums: (layout: GradientSums, values: [Float])) {
+        let (hidden, width) = (sums.layout.hidden, sums.layout.gateWidth)
+        self.input = input
+        recurrent = Tensor(Array(sums.values[0..<(hidden * width)]), shape: [hidden, width])
+        bias = Tensor(Array(sums.values[(hidden * width)..<((hidden + 1) * width)]))
+        recurrentBias = sums.layout.recurrentBias ? Tensor(Array(sums.values[((hidden + 1) * width)...])) : nil
+    }
 }
 
 /// The batch cut into one share per core when each gets enough rows to repay a thread: rows of a
@@ -190,19 +230,29 @@ private func carriedSteps(_ mask: Tensor?, count: Int) -> [Int32] {
     mask.map { $0.scalars.map { $0 == 0 ? 1 : 0 } } ?? [Int32](repeating: 0, count: count)
 }
 
-/// Backpropagation through time, each share of the batch on its own core: `step(rows, t, blocks)`
-/// for t from the last step to the first, with the share's own zeroed [rows, hidden] working
-/// blocks, which carry gradients from each step to the one before.
-private func backwardThroughShares(_ shares: [Range<Int>], steps: Int, hidden: Int, blocks: Int,
-                                   _ step: (Range<Int>, Int, [UnsafeMutablePointer<Float>]) -> Void) {
-    parallelForEach(shares) { _, rows in
-        let size = rows.count * hidden
-        let storage = UnsafeMutablePointer<Float>.allocate(capacity: blocks * size)
-        storage.initialize(repeating: 0, count: blocks * size)
-        defer { storage.deallocate() }
-        let pointers = (0..<blocks).map { storage + $0 * size }
-        for t in stride(from: steps - 1, through: 0, by: -1) { step(rows, t, pointers) }
+/// Backpropagation through time, each share of the batch on its own core: `step(rows, t, blocks,
+/// sums)` for t from the last step to the first, with the share's own zeroed [rows, hidden]
+/// working blocks, which carry gradients from each step to the one before, and its own zeroed
+/// running sums; returns the shares' sums added in share order.
+private func backwardThroughShares(_ shares: [Range<Int>], steps: Int, hidden: Int, blocks: Int, sums layout: GradientSums,
+                                   _ step: (Range<Int>, Int, [UnsafeMutablePointer<Float>], GradientSums.Pointers) -> Void)
+    -> (layout: GradientSums, values: [Float]) {
+    var perShare = [Float](repeating: 0, count: shares.count * layout.count)
+    perShare.withUnsafeMutableBufferPointer { sums in
+        let sums = sums.baseAddress!
+        parallelForEach(shares) { share, rows in
+            let size = rows.count * hidden
+            let storage = UnsafeMutablePointer<Float>.allocate(capacity: blocks * size)
+            storage.initialize(repeating: 0, count: blocks * size)
+            defer { storage.deallocate() }
+            let pointers = (0..<blocks).map { storage + $0 * size }, running = layout.pointers(sums + share * layout.count)
+            for t in stride(from: steps - 1, through: 0, by: -1) { step(rows, t, pointers, running) }
+        }
     }
+    let total = (1..<shares.count).reduce(into: Array(perShare[0..<layout.count])) { total, share in
+        for index in 0..<layout.count { total[index] += perShare[share * layout.count + index] }
+    }
+    return (layout, total)
 }
 
 /// Starts loading row (sequence, step) of a batch-major [B, T, width] array into cache for the

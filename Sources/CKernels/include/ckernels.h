@@ -33,32 +33,33 @@ static inline void galen_prefetch(const void *address, int64_t bytes, int for_wr
 }
 
 /// One LSTM step's gates and states for one sequence: the gate pre-activations (input, forget,
-/// cell, output; 4 * hidden) are `inputs` (x·W_ih + b) plus `gates` (h·W_hh), and `gates`
-/// receives their activations; unless `carry`,
+/// cell, output; 4 * hidden) are `inputs` (x·W_ih) plus `bias` plus `gates` (h·W_hh), and
+/// `gates` receives their activations; unless `carry`,
 /// c_next = f * c_previous + i * g, cell_tanh = tanh(c_next), h_next = o * cell_tanh; with
 /// `carry` (a masked step) c and h are copied forward.
-void galen_lstm_cell(const float *inputs, float *gates, const float *c_previous, const float *h_previous, float *c_next, float *h_next,
+void galen_lstm_cell(const float *inputs, const float *bias, float *gates, const float *c_previous, const float *h_previous, float *c_next, float *h_next,
                      float *cell_tanh, int64_t hidden, int carry);
 
-/// One GRU step for one sequence: r, z from inputs + projections, n = tanh(inputs_n + r *
-/// projections_n) into `gates` (3 * hidden), and h_next = (1 - z) * n + z * h_previous, or
-/// h_previous when `carry`.
-void galen_gru_cell(const float *inputs, const float *projections, float *gates, const float *h_previous, float *h_next,
+/// One GRU step for one sequence: r, z from inputs + bias + projections, n = tanh(inputs_n +
+/// bias_n + r * projections_n) into `gates` (3 * hidden), and h_next = (1 - z) * n + z *
+/// h_previous, or h_previous when `carry`.
+void galen_gru_cell(const float *inputs, const float *bias, const float *projections, float *gates, const float *h_previous, float *h_next,
                     int64_t hidden, int carry);
 
 /// Backward through one LSTM step for one sequence. `dh` holds the gradient reaching h_t from the
 /// step after; `dc` is dL/dc_t in and dL/dc_{t-1} out; d_gates receives the 4 * hidden
-/// pre-activation gradients. A `carry` step's gates get zeros, `dh` receives dL/dh_t (upstream
-/// added) and `dc` passes through unchanged.
+/// pre-activation gradients, which are added to d_bias. A `carry` step's gates get zeros, `dh`
+/// receives dL/dh_t (upstream added) and `dc` passes through unchanged.
 void galen_lstm_cell_backward(const float *upstream, float *dh, float *dc, const float *gates, const float *cell_tanh,
-                              const float *c_previous, float *d_gates, int64_t hidden, int carry);
+                              const float *c_previous, float *d_gates, float *d_bias, int64_t hidden, int carry);
 
 /// Backward through one GRU step for one sequence. `dh` holds the gradient reaching h_t from the
 /// step after (read only); d_inputs receives d(x·W_ih + b_ih) and d_projections d(h·W_hh + b_hh),
-/// 3 * hidden each; `direct` receives the part of dL/dh_{t-1} that does not pass through W_hh.
+/// 3 * hidden each, added to d_bias and d_recurrent_bias; `direct` receives the part of
+/// dL/dh_{t-1} that does not pass through W_hh.
 void galen_gru_cell_backward(const float *upstream, const float *dh, const float *gates, const float *projections,
-                             const float *h_previous, float *d_inputs, float *d_projections, float *direct, int64_t hidden,
-                             int carry);
+                             const float *h_previous, float *d_inputs, float *d_projections, float *direct, float *d_bias,
+                             float *d_recurrent_bias, int64_t hidden, int carry);
 
 /// Max pooling of planes plane_begin..<plane_end of x [planes, height, width] into output
 /// [planes, out_height, out_width]; winners receives the index into x of each window's maximum
