@@ -16,8 +16,9 @@ extension Tensor {
         let gateWidth = 4 * hidden
         let shares = batchShares(batch)
         var gates = makeScalars(steps * batch * gateWidth) { _ in }          // activated i, f, g, o per step
-        var cells = [Float](repeating: 0, count: (steps + 1) * batch * hidden) // c, with the initial zeros first
-        var states = [Float](repeating: 0, count: (steps + 1) * batch * hidden)
+        var cells = storedStates(batch: batch, steps: steps, hidden: hidden)
+        var states = storedStates(batch: batch, steps: steps, hidden: hidden)
+        var output = makeScalars(batch * steps * hidden) { _ in }
         var cellTanhs = makeScalars(steps * batch * hidden) { _ in }          // tanh(c_t) of unmasked steps, for backward
         let carried = carriedSteps(mask, count: batch * steps)
         scalars.withUnsafeBufferPointer { x in
@@ -27,6 +28,7 @@ extension Tensor {
         gates.withUnsafeMutableBufferPointer { a in
         cells.withUnsafeMutableBufferPointer { c in
         states.withUnsafeMutableBufferPointer { h in
+        output.withUnsafeMutableBufferPointer { out in
             parallelForEach(shares) { _, rows in
                 for t in 0..<steps {
                     let step = a.baseAddress! + t * batch * gateWidth
@@ -35,14 +37,14 @@ extension Tensor {
                     for b in rows {
                         let (previous, next) = ((t * batch + b) * hidden, ((t + 1) * batch + b) * hidden)
                         prefetchRow(x.baseAddress!, sequence: b, step: t + 1, steps: steps, width: gateWidth)
-                        galen_lstm_cell(x.baseAddress! + (b * steps + t) * gateWidth, inputBias.baseAddress!, step + b * gateWidth, c.baseAddress! + previous, h.baseAddress! + previous,
-                                        c.baseAddress! + next, h.baseAddress! + next, ct.baseAddress! + previous, Int64(hidden),
-                                        carried[b * steps + t])
+                        galen_lstm_cell(x.baseAddress! + (b * steps + t) * gateWidth, inputBias.baseAddress!, step + b * gateWidth,
+                                        c.baseAddress! + previous, h.baseAddress! + previous, c.baseAddress! + next, h.baseAddress! + next,
+                                        ct.baseAddress! + previous, Int64(hidden), carried[b * steps + t])
                     }
                 }
+                copyBatchMajor(h.baseAddress!, rows: rows, batch: batch, steps: steps, hidden: hidden, into: out.baseAddress!)
             }
-        } } } } } } }
-        let output = batchMajor(states, batch: batch, steps: steps, hidden: hidden)
+        } } } } } } } }
         func backwardThroughTime(_ g: Tensor) -> RecurrentGradients {
             var dInput = makeScalars(count) { _ in }  // every step's gate gradients, [B, T, 4H]
             let sums = g.scalars.withUnsafeBufferPointer { upstream in
@@ -94,7 +96,8 @@ extension Tensor {
         let shares = batchShares(batch)
         var gates = makeScalars(steps * batch * gateWidth) { _ in }        // r, z, n per step
         var projections = makeScalars(steps * batch * gateWidth) { _ in }  // h·W_hh + b_hh per step
-        var states = [Float](repeating: 0, count: (steps + 1) * batch * hidden)
+        var states = storedStates(batch: batch, steps: steps, hidden: hidden)
+        var output = makeScalars(batch * steps * hidden) { _ in }
         let carried = carriedSteps(mask, count: batch * steps)
         scalars.withUnsafeBufferPointer { x in
         recurrent.scalars.withUnsafeBufferPointer { w in
@@ -103,6 +106,7 @@ extension Tensor {
         projections.withUnsafeMutableBufferPointer { p in
         gates.withUnsafeMutableBufferPointer { a in
         states.withUnsafeMutableBufferPointer { h in
+        output.withUnsafeMutableBufferPointer { out in
             parallelForEach(shares) { _, rows in
                 for t in 0..<steps {
                     let projection = p.baseAddress! + t * batch * gateWidth
@@ -117,9 +121,9 @@ extension Tensor {
                                        carried[b * steps + t])
                     }
                 }
+                copyBatchMajor(h.baseAddress!, rows: rows, batch: batch, steps: steps, hidden: hidden, into: out.baseAddress!)
             }
-        } } } } } } }
-        let output = batchMajor(states, batch: batch, steps: steps, hidden: hidden)
+        } } } } } } } }
         func backwardThroughTime(_ g: Tensor) -> RecurrentGradients {
             var dInput = makeScalars(count) { _ in }        // d(x·W_ih + b_ih), [B, T, 3H]
             var dProjections = makeScalars(count) { _ in }  // d(h·W_hh + b_hh), [B, T, 3H]
@@ -169,15 +173,18 @@ extension Tensor {
     }
 }
 
-/// The hidden states h_1...h_T, stored [T + 1, B, H] with the initial zeros first, as [B, T, H].
-private func batchMajor(_ states: [Float], batch: Int, steps: Int, hidden: Int) -> [Float] {
-    makeScalars(batch * steps * hidden) { target in
-        states.withUnsafeBufferPointer { source in
-            for t in 0..<steps {
-                for b in 0..<batch {
-                    (target.baseAddress! + (b * steps + t) * hidden).initialize(from: source.baseAddress! + ((t + 1) * batch + b) * hidden, count: hidden)
-                }
-            }
+/// Room for the states of every step stored [T + 1, B, H], step-major so that a share's rows of
+/// one step are adjacent: the initial zeros first, the rest for the recurrence to write.
+private func storedStates(batch: Int, steps: Int, hidden: Int) -> [Float] {
+    makeScalars((steps + 1) * batch * hidden) { $0.baseAddress!.initialize(repeating: 0, count: batch * hidden) }
+}
+
+/// A share's rows of h_1...h_T, stored [T + 1, B, H], into the op's output [B, T, H].
+private func copyBatchMajor(_ states: UnsafePointer<Float>, rows: Range<Int>, batch: Int, steps: Int, hidden: Int,
+                            into output: UnsafeMutablePointer<Float>) {
+    for b in rows {
+        for t in 0..<steps {
+            (output + (b * steps + t) * hidden).initialize(from: states + ((t + 1) * batch + b) * hidden, count: hidden)
         }
     }
 }
