@@ -60,13 +60,19 @@ extension Tensor {
                 }
             }
         }
+        // The gradient is g in the slice's place and zeros around it, written in one pass.
         return .recorded(newShape, output, (self, { g in
-            let zeros = Tensor.zeros(shape)
-            var parts = [Tensor]()
-            if range.lowerBound > 0 { parts.append(zeros.slice(axis: axis, 0..<range.lowerBound)) }
-            parts.append(g)
-            if range.upperBound < shape[axis] { parts.append(zeros.slice(axis: axis, range.upperBound..<shape[axis])) }
-            return Tensor.concatenate(parts, axis: axis)
+            let scattered = makeScalars(count) { out in
+                g.scalars.withUnsafeBufferPointer { gradient in
+                    for o in 0..<outer {
+                        let row = out.baseAddress! + o * extent * inner
+                        row.initialize(repeating: 0, count: range.lowerBound * inner)
+                        (row + range.lowerBound * inner).initialize(from: gradient.baseAddress! + o * range.count * inner, count: range.count * inner)
+                        (row + range.upperBound * inner).initialize(repeating: 0, count: (extent - range.upperBound) * inner)
+                    }
+                }
+            }
+            return Tensor(scattered, shape: shape)
         }))
     }
 
