@@ -14,10 +14,27 @@ func gemm(
 ) {
     let (lda, ldb, ldc) = (rowStrideA ?? (transposeA ? m : k), rowStrideB ?? (transposeB ? k : n), rowStrideC ?? n)
     func product(rows: Range<Int>, columns: Range<Int>) {
+        if k == 1 && beta == 0 {
+            outerProduct(rows: rows, columns: columns)
+            return
+        }
         let aStart = transposeA ? rows.lowerBound : rows.lowerBound * lda, bStart = transposeB ? columns.lowerBound * ldb : columns.lowerBound
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(rows.count), Int32(columns.count), Int32(k), alpha, a + aStart, Int32(lda), b + bStart, Int32(ldb),
                     beta, c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+    }
+    // One inner term is an outer product, which OpenBLAS packs both operands for: written
+    // directly it took 0.10 ms against OpenBLAS's 0.23 ms for 3072×256 (an LSTM's input
+    // projections of one feature), with the same single rounding of each element.
+    func outerProduct(rows: Range<Int>, columns: Range<Int>) {
+        for row in rows {
+            let scale = alpha * a[transposeA ? row : row * lda], target = c + row * ldc
+            if transposeB {
+                for column in columns { target[column] = scale * b[column * ldb] }
+            } else {
+                for column in columns { target[column] = scale * b[column] }
+            }
+        }
     }
     guard split, m * n * k >= BLASThreads.splitWork, Swift.max(m, n) >= 2 else {
         product(rows: 0..<m, columns: 0..<n)

@@ -13,6 +13,17 @@ struct ForwardValueTests {
         #expect(batch.scalars == [58, 64, 139, 154, 116, 128, 278, 308])
     }
 
+    /// One inner term (an outer product, computed without OpenBLAS), in every transposition and
+    /// large enough to be split over the cores: each element is the single rounded product.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func matmulWithOneInnerTerm(_ flags: (Bool, Bool)) {
+        let (column, row) = (sample([3000, 1], seed: 94), sample([1, 200], seed: 95))
+        let a = flags.0 ? column.reshaped([1, 3000]) : column, b = flags.1 ? row.reshaped([200, 1]) : row
+        let product = a.matmul(b, transposeSelf: flags.0, transposeOther: flags.1)
+        #expect(product.shape == [3000, 200])
+        #expect(product.scalars == column.scalars.flatMap { x in row.scalars.map { x * $0 } })
+    }
+
     @Test func softmaxAndLogSoftmax() {
         let x = Tensor([1, 2, 3])
         #expect(isClose(x.softmax().scalars, [0.090_030_57, 0.244_728_47, 0.665_240_96]))
