@@ -1,4 +1,3 @@
-import CKernels
 /// How a convolution or pooling window treats the border.
 public enum Padding: String, Sendable, Codable, CaseIterable {
     /// No padding: windows stay inside the input.
@@ -143,7 +142,7 @@ extension Tensor {
                 let sums = g.scalars.withUnsafeBufferPointer { d in
                     perShareSums(images, size: outputs) { share, sum in
                         for n in share {
-                            galen_row_sums(d.baseAddress! + n * outputs * positions, Int64(outputs), Int64(positions), sum)
+                            addRowSums(d.baseAddress! + n * outputs * positions, rows: outputs, width: positions, into: sum)
                         }
                     }
                 }

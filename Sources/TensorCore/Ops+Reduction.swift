@@ -46,7 +46,12 @@ extension Tensor {
         for axis in axes {
             let (outer, extent, inner) = (partShape[..<axis].reduce(1, *), partShape[axis], partShape[(axis + 1)...].reduce(1, *))
             reduced = inner == 1
-                ? sumRows(reduced, rows: outer, width: extent)
+                ? reduced.withUnsafeBufferPointer { x in
+                    makeScalars(outer) { sums in
+                        sums.initialize(repeating: 0)
+                        addRowSums(x.baseAddress!, rows: outer, width: extent, into: sums.baseAddress!)
+                    }
+                }
                 : extent == 0
                 ? [Float](repeating: 0, count: outer * inner)
                 : Tensor(reduced, shape: [outer, extent, inner]).fold(axis: 1, +)
@@ -55,30 +60,6 @@ extension Tensor {
         let kept = self.reducedShape(axes, keepingDimensions: true)
         return .recorded(self.reducedShape(axes, keepingDimensions: keepingDimensions), reduced,
                        (self, { $0.reshaped(kept).expanded(to: shape) }))
-    }
-
-    /// Row sums of a [rows, width] matrix; eight running sums per row keep the loop
-    /// vectorised and the rounding error small for long rows.
-    private func sumRows(_ x: [Float], rows: Int, width: Int) -> [Float] {
-        makeScalars(rows) { out in
-            x.withUnsafeBufferPointer { x in
-                for r in 0..<rows {
-                    let row = x.baseAddress! + r * width
-                    var partial = SIMD8<Float>()
-                    var k = 0
-                    while k + 8 <= width {
-                        partial += UnsafeRawPointer(row + k).loadUnaligned(as: SIMD8<Float>.self)
-                        k += 8
-                    }
-                    var total = partial.sum()
-                    while k < width {
-                        total += row[k]
-                        k += 1
-                    }
-                    out[r] = total
-                }
-            }
-        }
     }
 
     /// The mean over `axes` (all axes when nil).
@@ -136,5 +117,25 @@ extension Tensor {
             }
         }
         return result
+    }
+}
+
+/// sums[r] += the sum of row r of x [rows, width]; eight running sums per row keep the loop
+/// vectorised and the rounding error small for long rows.
+func addRowSums(_ x: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+        let row = x + r * width
+        var partial = SIMD8<Float>()
+        var k = 0
+        while k + 8 <= width {
+            partial += UnsafeRawPointer(row + k).loadUnaligned(as: SIMD8<Float>.self)
+            k += 8
+        }
+        var total = partial.sum()
+        while k < width {
+            total += row[k]
+            k += 1
+        }
+        sums[r] += total
     }
 }

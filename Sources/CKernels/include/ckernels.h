@@ -76,7 +76,4 @@ void galen_sha256_blocks(uint32_t state[8], const uint8_t *blocks, int64_t count
 /// The same without the SHA extensions, on any processor (tests compare the two).
 void galen_sha256_blocks_portable(uint32_t state[8], const uint8_t *blocks, int64_t count);
 
-/// sums[r] += x[r, 0] + ... + x[r, length - 1] for x [rows, length].
-void galen_row_sums(const float *x, int64_t rows, int64_t length, float *sums);
-
 #endif
