@@ -54,23 +54,23 @@ extension Tensor {
             states.withUnsafeBufferPointer { h in
             withoutGrad { recurrent.transposed() }.scalars.withUnsafeBufferPointer { wT in
             dInput.withUnsafeMutableBufferPointer { di in
-                // The share's gradients with respect to h and c, and d(h_{t-1}).
-                backwardThroughShares(shares, steps: steps, hidden: hidden, blocks: 3, sums: .init(hidden, gateWidth, recurrentBias: false)) {
+                // The share's gradients with respect to h and c, d(h_{t-1}), and this step's gate gradients.
+                let blocks = [hidden, hidden, hidden, gateWidth]
+                return backwardThroughShares(shares, steps: steps, blockWidths: blocks, sums: .init(hidden, gateWidth, recurrentBias: false)) {
                     rows, t, blocks, sums in
-                    let (ds, dc, dPrevious) = (blocks[0], blocks[1], blocks[2])
+                    let (ds, dc, dPrevious, dGates) = (blocks[0], blocks[1], blocks[2], blocks[3])
                     for b in rows {
                         let (local, cell) = (b - rows.lowerBound, (t * batch + b) * hidden)
                         prefetchRow(upstream.baseAddress!, sequence: b, step: t - 1, steps: steps, width: hidden)
                         prefetchRow(di.baseAddress!, sequence: b, step: t - 1, steps: steps, width: gateWidth, forWriting: true)
                         galen_lstm_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden, dc + local * hidden,
                                                  activated.baseAddress! + (t * batch + b) * gateWidth, ct.baseAddress! + cell,
-                                                 c.baseAddress! + cell, di.baseAddress! + (b * steps + t) * gateWidth, sums.bias,
-                                                 Int64(hidden), carried[b * steps + t])
+                                                 c.baseAddress! + cell, dGates + local * gateWidth, sums.bias, Int64(hidden),
+                                                 carried[b * steps + t])
+                        (di.baseAddress! + (b * steps + t) * gateWidth).update(from: dGates + local * gateWidth, count: gateWidth)
                     }
-                    previousStateGradient(di.baseAddress!, rows: rows, step: t, steps: steps, recurrentTransposed: wT.baseAddress!,
-                                          hidden: hidden, gateWidth: gateWidth, into: dPrevious)
-                    addWeightGradient(states: h.baseAddress!, dGates: di.baseAddress!, rows: rows, step: t, batch: batch, steps: steps,
-                                      hidden: hidden, gateWidth: gateWidth, into: sums.weights)
+                    throughRecurrentWeights(dGates, rows: rows, step: t, batch: batch, states: h.baseAddress!, recurrentTransposed: wT.baseAddress!,
+                                            hidden: hidden, gateWidth: gateWidth, previous: dPrevious, weightGradient: sums.weights)
                     for b in rows where carried[b * steps + t] == 0 {
                         let local = b - rows.lowerBound
                         (ds + local * hidden).update(from: dPrevious + local * hidden, count: hidden)
@@ -125,36 +125,34 @@ extension Tensor {
             }
         } } } } } } } }
         func backwardThroughTime(_ g: Tensor) -> RecurrentGradients {
-            var dInput = makeScalars(count) { _ in }        // d(x·W_ih + b_ih), [B, T, 3H]
-            var dProjections = makeScalars(count) { _ in }  // d(h·W_hh + b_hh), [B, T, 3H]
+            var dInput = makeScalars(count) { _ in }  // d(x·W_ih + b_ih), [B, T, 3H]
             let sums = g.scalars.withUnsafeBufferPointer { upstream in
             gates.withUnsafeBufferPointer { activated in
             projections.withUnsafeBufferPointer { p in
             states.withUnsafeBufferPointer { h in
             withoutGrad { recurrent.transposed() }.scalars.withUnsafeBufferPointer { wT in
             dInput.withUnsafeMutableBufferPointer { di in
-            dProjections.withUnsafeMutableBufferPointer { dp in
-                // d(h) carried back, d(h_{t-1}) through W_hh, the direct part z ⊙ dh.
-                backwardThroughShares(shares, steps: steps, hidden: hidden, blocks: 3, sums: .init(hidden, gateWidth, recurrentBias: true)) {
+                // d(h) carried back, d(h_{t-1}) through W_hh, the direct part z ⊙ dh, and this
+                // step's d(h·W_hh + b_hh).
+                let blocks = [hidden, hidden, hidden, gateWidth]
+                return backwardThroughShares(shares, steps: steps, blockWidths: blocks, sums: .init(hidden, gateWidth, recurrentBias: true)) {
                     rows, t, blocks, sums in
-                    let (ds, dPrevious, direct) = (blocks[0], blocks[1], blocks[2])
+                    let (ds, dPrevious, direct, dProjections) = (blocks[0], blocks[1], blocks[2], blocks[3])
                     for b in rows {
                         let (local, base) = (b - rows.lowerBound, (t * batch + b) * gateWidth)
                         prefetchRow(upstream.baseAddress!, sequence: b, step: t - 1, steps: steps, width: hidden)
                         prefetchRow(di.baseAddress!, sequence: b, step: t - 1, steps: steps, width: gateWidth, forWriting: true)
-                        prefetchRow(dp.baseAddress!, sequence: b, step: t - 1, steps: steps, width: gateWidth, forWriting: true)
                         galen_gru_cell_backward(upstream.baseAddress! + (b * steps + t) * hidden, ds + local * hidden,
                                                 activated.baseAddress! + base, p.baseAddress! + base, h.baseAddress! + (t * batch + b) * hidden,
-                                                di.baseAddress! + (b * steps + t) * gateWidth, dp.baseAddress! + (b * steps + t) * gateWidth,
+                                                di.baseAddress! + (b * steps + t) * gateWidth, dProjections + local * gateWidth,
                                                 direct + local * hidden, sums.bias, sums.recurrentBias!, Int64(hidden), carried[b * steps + t])
                     }
-                    previousStateGradient(dp.baseAddress!, rows: rows, step: t, steps: steps, recurrentTransposed: wT.baseAddress!,
-                                          hidden: hidden, gateWidth: gateWidth, into: dPrevious)
-                    addWeightGradient(states: h.baseAddress!, dGates: dp.baseAddress!, rows: rows, step: t, batch: batch, steps: steps,
-                                      hidden: hidden, gateWidth: gateWidth, into: sums.weights)
+                    throughRecurrentWeights(dProjections, rows: rows, step: t, batch: batch, states: h.baseAddress!,
+                                            recurrentTransposed: wT.baseAddress!, hidden: hidden, gateWidth: gateWidth,
+                                            previous: dPrevious, weightGradient: sums.weights)
                     for row in 0..<(rows.count * hidden) { ds[row] = direct[row] + dPrevious[row] }
                 }
-            } } } } } } }
+            } } } } } }
             return RecurrentGradients(input: Tensor(dInput, shape: shape), sums)
         }
         let backward = SharedBackward(consumers: [self, recurrent, bias, recurrentBias].filter(\.requiresGrad).count,
@@ -189,12 +187,17 @@ private func copyBatchMajor(_ states: UnsafePointer<Float>, rows: Range<Int>, ba
     }
 }
 
-/// d(W_hh) += h_{t-1}ᵀ · dA_t over a share's rows, for gate gradients dA [B, T, G] just written
-/// and still in cache, and states stored [T + 1, B, H]: the share's rows of one step are adjacent.
-private func addWeightGradient(states: UnsafePointer<Float>, dGates: UnsafePointer<Float>, rows: Range<Int>, step t: Int,
-                               batch: Int, steps: Int, hidden: Int, gateWidth: Int, into weights: UnsafeMutablePointer<Float>) {
-    gemm(states + (t * batch + rows.lowerBound) * hidden, transposeA: true, dGates + (rows.lowerBound * steps + t) * gateWidth,
-         transposeB: false, weights, m: hidden, n: gateWidth, k: rows.count, beta: 1, split: false, rowStrideB: steps * gateWidth)
+/// Back through h_{t-1}·W_hh for a share's rows, from their gate gradients dA_t [rows, G]:
+/// d(h_{t-1}) = dA_t · W_hhᵀ into `previous`, and d(W_hh) += h_{t-1}ᵀ · dA_t, with the states stored
+/// [T + 1, B, H] (a share's rows of one step adjacent). One product each per share, so not split
+/// again. W_hhᵀ comes transposed already: the OpenBLAS measured here (0.3.21) multiplies small
+/// untransposed operands with a kernel that does not pack them, and packing was a tenth of a step.
+private func throughRecurrentWeights(_ dGates: UnsafePointer<Float>, rows: Range<Int>, step t: Int, batch: Int,
+                                     states: UnsafePointer<Float>, recurrentTransposed: UnsafePointer<Float>, hidden: Int,
+                                     gateWidth: Int, previous: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>) {
+    gemm(dGates, transposeA: false, recurrentTransposed, transposeB: false, previous, m: rows.count, n: hidden, k: gateWidth, split: false)
+    gemm(states + (t * batch + rows.lowerBound) * hidden, transposeA: true, dGates, transposeB: false, weightGradient,
+         m: hidden, n: gateWidth, k: rows.count, beta: 1, split: false)
 }
 
 /// Where one share's running sums lie in its block: d(W_hh) [H, G], d(bias) [G] and, for a GRU,
@@ -238,21 +241,23 @@ private func carriedSteps(_ mask: Tensor?, count: Int) -> [Int32] {
 }
 
 /// Backpropagation through time, each share of the batch on its own core: `step(rows, t, blocks,
-/// sums)` for t from the last step to the first, with the share's own zeroed [rows, hidden]
-/// working blocks, which carry gradients from each step to the one before, and its own zeroed
-/// running sums; returns the shares' sums added in share order.
-private func backwardThroughShares(_ shares: [Range<Int>], steps: Int, hidden: Int, blocks: Int, sums layout: GradientSums,
+/// sums)` for t from the last step to the first, with the share's own zeroed working blocks
+/// [rows, width] for each of `blockWidths`, which carry gradients from each step to the one before
+/// and hold one step's rows in cache, and its own zeroed running sums; returns the shares' sums
+/// added in share order.
+private func backwardThroughShares(_ shares: [Range<Int>], steps: Int, blockWidths: [Int], sums layout: GradientSums,
                                    _ step: (Range<Int>, Int, [UnsafeMutablePointer<Float>], GradientSums.Pointers) -> Void)
     -> (layout: GradientSums, values: [Float]) {
     var perShare = [Float](repeating: 0, count: shares.count * layout.count)
     perShare.withUnsafeMutableBufferPointer { sums in
         let sums = sums.baseAddress!
         parallelForEach(shares) { share, rows in
-            let size = rows.count * hidden
-            let storage = UnsafeMutablePointer<Float>.allocate(capacity: blocks * size)
-            storage.initialize(repeating: 0, count: blocks * size)
+            let size = rows.count * blockWidths.reduce(0, +)
+            let storage = UnsafeMutablePointer<Float>.allocate(capacity: size)
+            storage.initialize(repeating: 0, count: size)
             defer { storage.deallocate() }
-            let pointers = (0..<blocks).map { storage + $0 * size }, running = layout.pointers(sums + share * layout.count)
+            let offsets = blockWidths.reduce(into: [0]) { $0.append($0.last! + rows.count * $1) }
+            let pointers = blockWidths.indices.map { storage + offsets[$0] }, running = layout.pointers(sums + share * layout.count)
             for t in stride(from: steps - 1, through: 0, by: -1) { step(rows, t, pointers, running) }
         }
     }
@@ -269,17 +274,6 @@ private func backwardThroughShares(_ shares: [Range<Int>], steps: Int, hidden: I
 private func prefetchRow(_ base: UnsafePointer<Float>, sequence: Int, step: Int, steps: Int, width: Int, forWriting: Bool = false) {
     guard step >= 0 && step < steps else { return }
     galen_prefetch(base + (sequence * steps + step) * width, Int64(width * MemoryLayout<Float>.size), forWriting ? 1 : 0)
-}
-
-/// d(h_{t-1}) = dA_t · W_hhᵀ for a share's rows, whose gate gradients lie T steps apart in
-/// dA [B, T, G]; one product per share, so not split again. W_hhᵀ comes transposed already:
-/// the OpenBLAS measured here (0.3.21) multiplies small untransposed operands with a kernel that
-/// does not pack them, and packing was a tenth of a step.
-private func previousStateGradient(_ dGates: UnsafePointer<Float>, rows: Range<Int>, step t: Int, steps: Int,
-                                   recurrentTransposed: UnsafePointer<Float>, hidden: Int, gateWidth: Int,
-                                   into dPrevious: UnsafeMutablePointer<Float>) {
-    gemm(dGates + (rows.lowerBound * steps + t) * gateWidth, transposeA: false, recurrentTransposed, transposeB: false, dPrevious,
-         m: rows.count, n: hidden, k: gateWidth, split: false, rowStrideA: steps * gateWidth)
 }
 
 /// One backward computation whose result several inputs take their share of: computed when the
