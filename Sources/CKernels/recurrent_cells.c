@@ -64,7 +64,7 @@ static inline float hyperbolic_tangent(float x) {
     }
 
 // Backward through one LSTM step for one sequence; `dh` holds the gradient reaching h from the step
-// after (on a carried step it receives dL/dh in full), `dc` the cell's.
+// after (on a carried step it receives dL/dh in full), `dc` the cell's; d_bias sums the gate gradients.
 #define LSTM_CELL_BACKWARD                                                                          \
     if (carry) {                                                                                   \
         for (int64_t j = 0; j < hidden; j++) {                                                     \
@@ -86,9 +86,9 @@ static inline float hyperbolic_tangent(float x) {
     for (int64_t j = 0; j < 4 * hidden; j++) d_bias[j] += d_gates[j];
 
 // Backward through one GRU step for one sequence: `dh` holds the gradient reaching h from the step
-// after; d_inputs receives
-// d(x·W_ih + b_ih), d_projections d(h·W_hh + b_hh), and `direct` z ⊙ dL/dh, the part of dL/dh_{t-1}
-// that does not pass through W_hh.
+// after; d_inputs receives d(x·W_ih + b_ih), d_projections d(h·W_hh + b_hh), and `direct` z ⊙ dL/dh,
+// the part of dL/dh_{t-1} that does not pass through W_hh; d_bias and d_recurrent_bias sum d_inputs
+// and d_projections.
 #define GRU_CELL_BACKWARD                                                                           \
     for (int64_t j = 0; j < hidden; j++) {                                                         \
         const float gradient = upstream[j] + dh[j];                                                \

@@ -206,17 +206,3 @@ private func foldImage(_ columns: UnsafePointer<Float>, _ g: WindowGeometry, cha
         }
     }
 }
-
-/// The sum of what `add(share, sum)` adds into a zeroed buffer of `size` for each share of the
-/// batch's images: each core adds its share into its own buffer, then the buffers are added in
-/// order.
-private func perShareSums(_ shares: [Range<Int>], size: Int, _ add: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
-    var sums = [Float](repeating: 0, count: shares.count * size)
-    sums.withUnsafeMutableBufferPointer { sum in
-        parallelForEach(shares) { index, share in add(share, sum.baseAddress! + index * size) }
-    }
-    guard shares.count > 1 else { return sums }
-    return makeScalars(size) { total in
-        for i in 0..<size { total[i] = Swift.stride(from: i, to: sums.count, by: size).reduce(0) { $0 + sums[$1] } }
-    }
-}

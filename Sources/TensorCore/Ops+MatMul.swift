@@ -1,7 +1,8 @@
 extension Tensor {
     /// The matrix product of the last two axes, op(self) · op(other), where op transposes when
     /// its flag is set: 2-D by 2-D, or batched 3-D by 3-D with equal batch sizes. Runs on
-    /// OpenBLAS's `cblas_sgemm` (through `gemm`, which splits large products over the cores).
+    /// OpenBLAS's `cblas_sgemm` (through `gemm`, which splits large products over the cores and
+    /// writes outer products itself).
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
         require((rank == 2 && other.rank == 2) || (rank == 3 && other.rank == 3 && shape[0] == other.shape[0]),
                      "matmul: shapes \(shape) and \(other.shape) are not two matrices or two equal batches of matrices")

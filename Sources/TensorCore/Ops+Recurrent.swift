@@ -55,8 +55,8 @@ extension Tensor {
             withoutGrad { recurrent.transposed() }.scalars.withUnsafeBufferPointer { wT in
             dInput.withUnsafeMutableBufferPointer { di in
                 // The share's gradients with respect to h and c, d(h_{t-1}), and this step's gate gradients.
-                let blocks = [hidden, hidden, hidden, gateWidth]
-                return backwardThroughShares(shares, steps: steps, blockWidths: blocks, sums: .init(hidden, gateWidth, recurrentBias: false)) {
+                let widths = [hidden, hidden, hidden, gateWidth]
+                return backwardThroughShares(shares, steps: steps, blockWidths: widths, sums: .init(hidden, gateWidth, recurrentBias: false)) {
                     rows, t, blocks, sums in
                     let (ds, dc, dPrevious, dGates) = (blocks[0], blocks[1], blocks[2], blocks[3])
                     for b in rows {
@@ -69,6 +69,7 @@ extension Tensor {
                                                  carried[b * steps + t])
                         (di.baseAddress! + (b * steps + t) * gateWidth).update(from: dGates + local * gateWidth, count: gateWidth)
                     }
+                    guard t > 0 else { return }  // h_0 is zero: no weight gradient, no earlier state
                     throughRecurrentWeights(dGates, rows: rows, step: t, batch: batch, states: h.baseAddress!, recurrentTransposed: wT.baseAddress!,
                                             hidden: hidden, gateWidth: gateWidth, previous: dPrevious, weightGradient: sums.weights)
                     for b in rows where carried[b * steps + t] == 0 {
@@ -134,8 +135,8 @@ extension Tensor {
             dInput.withUnsafeMutableBufferPointer { di in
                 // d(h) carried back, d(h_{t-1}) through W_hh, the direct part z ⊙ dh, and this
                 // step's d(h·W_hh + b_hh).
-                let blocks = [hidden, hidden, hidden, gateWidth]
-                return backwardThroughShares(shares, steps: steps, blockWidths: blocks, sums: .init(hidden, gateWidth, recurrentBias: true)) {
+                let widths = [hidden, hidden, hidden, gateWidth]
+                return backwardThroughShares(shares, steps: steps, blockWidths: widths, sums: .init(hidden, gateWidth, recurrentBias: true)) {
                     rows, t, blocks, sums in
                     let (ds, dPrevious, direct, dProjections) = (blocks[0], blocks[1], blocks[2], blocks[3])
                     for b in rows {
@@ -147,6 +148,7 @@ extension Tensor {
                                                 di.baseAddress! + (b * steps + t) * gateWidth, dProjections + local * gateWidth,
                                                 direct + local * hidden, sums.bias, sums.recurrentBias!, Int64(hidden), carried[b * steps + t])
                     }
+                    guard t > 0 else { return }  // h_0 is zero: no weight gradient, no earlier state
                     throughRecurrentWeights(dProjections, rows: rows, step: t, batch: batch, states: h.baseAddress!,
                                             recurrentTransposed: wT.baseAddress!, hidden: hidden, gateWidth: gateWidth,
                                             previous: dPrevious, weightGradient: sums.weights)
@@ -248,23 +250,16 @@ private func carriedSteps(_ mask: Tensor?, count: Int) -> [Int32] {
 private func backwardThroughShares(_ shares: [Range<Int>], steps: Int, blockWidths: [Int], sums layout: GradientSums,
                                    _ step: (Range<Int>, Int, [UnsafeMutablePointer<Float>], GradientSums.Pointers) -> Void)
     -> (layout: GradientSums, values: [Float]) {
-    var perShare = [Float](repeating: 0, count: shares.count * layout.count)
-    perShare.withUnsafeMutableBufferPointer { sums in
-        let sums = sums.baseAddress!
-        parallelForEach(shares) { share, rows in
-            let size = rows.count * blockWidths.reduce(0, +)
-            let storage = UnsafeMutablePointer<Float>.allocate(capacity: size)
-            storage.initialize(repeating: 0, count: size)
-            defer { storage.deallocate() }
-            let offsets = blockWidths.reduce(into: [0]) { $0.append($0.last! + rows.count * $1) }
-            let pointers = blockWidths.indices.map { storage + offsets[$0] }, running = layout.pointers(sums + share * layout.count)
-            for t in stride(from: steps - 1, through: 0, by: -1) { step(rows, t, pointers, running) }
-        }
+    let values = perShareSums(shares, size: layout.count) { rows, sums in
+        let size = rows.count * blockWidths.reduce(0, +)
+        let storage = UnsafeMutablePointer<Float>.allocate(capacity: size)
+        storage.initialize(repeating: 0, count: size)
+        defer { storage.deallocate() }
+        let offsets = blockWidths.reduce(into: [0]) { $0.append($0.last! + rows.count * $1) }
+        let blocks = blockWidths.indices.map { storage + offsets[$0] }, running = layout.pointers(sums)
+        for t in stride(from: steps - 1, through: 0, by: -1) { step(rows, t, blocks, running) }
     }
-    let total = (1..<shares.count).reduce(into: Array(perShare[0..<layout.count])) { total, share in
-        for index in 0..<layout.count { total[index] += perShare[share * layout.count + index] }
-    }
-    return (layout, total)
+    return (layout, values)
 }
 
 /// Starts loading row (sequence, step) of a batch-major [B, T, width] array into cache for the

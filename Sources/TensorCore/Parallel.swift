@@ -42,3 +42,17 @@ public func parallelForEach(_ ranges: [Range<Int>], _ body: (Int, Range<Int>) ->
 public func parallelRanges(_ count: Int, grain: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
     parallelForEach(parallelChunks(count, grain: grain)) { body($1) }
 }
+
+/// The sum of what `add(share, sum)` adds into a zeroed buffer of `size` for each share: each
+/// core adds its share into its own buffer, then the buffers are added in share order (the
+/// same order on every run).
+func perShareSums(_ shares: [Range<Int>], size: Int, _ add: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    var sums = [Float](repeating: 0, count: shares.count * size)
+    sums.withUnsafeMutableBufferPointer { sum in
+        parallelForEach(shares) { index, share in add(share, sum.baseAddress! + index * size) }
+    }
+    guard shares.count > 1 else { return sums }
+    return makeScalars(size) { total in
+        for i in 0..<size { total[i] = Swift.stride(from: i, to: sums.count, by: size).reduce(0) { $0 + sums[$1] } }
+    }
+}

@@ -14,14 +14,17 @@ struct ForwardValueTests {
     }
 
     /// One inner term (an outer product, computed without OpenBLAS), in every transposition and
-    /// large enough to be split over the cores: each element is the single rounded product.
+    /// large enough to be split over the cores, by rows (tall) and by columns (wide): each element
+    /// is the single rounded product.
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
     func matmulWithOneInnerTerm(_ flags: (Bool, Bool)) {
-        let (column, row) = (sample([3000, 1], seed: 94), sample([1, 200], seed: 95))
-        let a = flags.0 ? column.reshaped([1, 3000]) : column, b = flags.1 ? row.reshaped([200, 1]) : row
-        let product = a.matmul(b, transposeSelf: flags.0, transposeOther: flags.1)
-        #expect(product.shape == [3000, 200])
-        #expect(product.scalars == column.scalars.flatMap { x in row.scalars.map { x * $0 } })
+        for (m, n) in [(3000, 200), (200, 3000)] {
+            let (column, row) = (sample([m, 1], seed: 94), sample([1, n], seed: 95))
+            let a = flags.0 ? column.reshaped([1, m]) : column, b = flags.1 ? row.reshaped([n, 1]) : row
+            let product = a.matmul(b, transposeSelf: flags.0, transposeOther: flags.1)
+            #expect(product.shape == [m, n])
+            #expect(product.scalars == column.scalars.flatMap { x in row.scalars.map { x * $0 } })
+        }
     }
 
     @Test func softmaxAndLogSoftmax() {

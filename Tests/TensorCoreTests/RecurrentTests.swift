@@ -104,14 +104,15 @@ struct RecurrentSharesTests {
 @Suite("Fused recurrent ops, repeated backward")
 struct RecurrentRepeatedBackwardTests {
     @Test func twoLossesOverOneForwardPassAccumulateBothGradients() {
-        var x = sample([2, 3, 8], seed: 70), w = sample([2, 8], seed: 71, in: -1...1)
-        x.requiresGrad = true
-        w.requiresGrad = true
-        let states = x.lstmSequence(recurrent: w, bias: .zeros([8]))
+        var x = sample([2, 3, 8], seed: 70), w = sample([2, 8], seed: 71, in: -1...1), b = sample([8], seed: 72)
+        (x.requiresGrad, w.requiresGrad, b.requiresGrad) = (true, true, true)
+        let states = x.lstmSequence(recurrent: w, bias: b)
         states.sum().backward()
-        let once = w.grad!.scalars
+        let once = [x.grad!.scalars, w.grad!.scalars, b.grad!.scalars]
         (states * 3).sum().backward()
-        #expect(zip(w.grad!.scalars, once).allSatisfy { abs($0 - 4 * $1) <= 1e-4 * max(1, abs($1)) },
-                "the second pass must use its own upstream gradient (3×), not the first pass's")
+        for (twice, first) in zip([x.grad!.scalars, w.grad!.scalars, b.grad!.scalars], once) {
+            #expect(zip(twice, first).allSatisfy { abs($0 - 4 * $1) <= 1e-4 * max(1, abs($1)) },
+                    "the second pass must use its own upstream gradient (3×), not the first pass's")
+        }
     }
 }
