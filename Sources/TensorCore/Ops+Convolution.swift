@@ -43,14 +43,22 @@ struct WindowGeometry: Equatable {
     /// The input row and column a kernel tap reads for an output position; may lie in the padding.
     @inline(__always)
     func source(_ outY: Int, _ outX: Int, _ tapY: Int, _ tapX: Int) -> (Int, Int) {
-        (outY * strideY - padTop + tapY * dilationY, outX * strideX - padLeft + tapX * dilationX)
+        (inputRow(outY, tapY: tapY), outX * strideX + columnShift(tapX: tapX))
     }
+
+    /// The input row kernel row `tapY` reads for output row `outY`; may lie in the padding.
+    @inline(__always)
+    func inputRow(_ outY: Int, tapY: Int) -> Int { outY * strideY - padTop + tapY * dilationY }
+
+    /// Where kernel column `tapX` reads for output column 0; output column x reads x · strideX further.
+    @inline(__always)
+    func columnShift(tapX: Int) -> Int { tapX * dilationX - padLeft }
 
     /// The output columns for which kernel column `tapX` reads inside the input (not the padding),
     /// so that the loops over them need no bounds checks.
     @inline(__always)
     func columnsInside(tapX: Int) -> Range<Int> {
-        let shift = tapX * dilationX - padLeft
+        let shift = columnShift(tapX: tapX)
         let first = Swift.min(shift >= 0 ? 0 : (strideX - 1 - shift) / strideX, outputWidth)
         let end = shift >= width ? 0 : Swift.min(outputWidth, (width - 1 - shift) / strideX + 1)
         return first..<Swift.max(first, end)
@@ -85,16 +93,16 @@ extension Tensor {
             filters.scalars.withUnsafeBufferPointer { w in
             (bias?.scalars ?? []).withUnsafeBufferPointer { b in
                 parallelForEach(images) { _, range in
-                    let columns = UnsafeMutablePointer<Float>.allocate(capacity: rows * positions)
-                    defer { columns.deallocate() }
-                    for n in range {
-                        unfoldImage(n, geometry, into: columns)
-                        let block = y.baseAddress! + n * outputs * positions
-                        if bias != nil {
-                            for o in 0..<outputs { (block + o * positions).initialize(repeating: b[o], count: positions) }
+                    withImageColumns(rows * positions) { columns in
+                        for n in range {
+                            unfoldImage(n, geometry, into: columns)
+                            let block = y.baseAddress! + n * outputs * positions
+                            if bias != nil {
+                                for o in 0..<outputs { (block + o * positions).initialize(repeating: b[o], count: positions) }
+                            }
+                            gemm(w.baseAddress!, transposeA: false, columns, transposeB: false, block,
+                                 m: outputs, n: positions, k: rows, beta: bias == nil ? 0 : 1, split: splitEach)
                         }
-                        gemm(w.baseAddress!, transposeA: false, columns, transposeB: false, block,
-                             m: outputs, n: positions, k: rows, beta: bias == nil ? 0 : 1, split: splitEach)
                     }
                 }
             } }
@@ -107,14 +115,14 @@ extension Tensor {
                     filters.scalars.withUnsafeBufferPointer { w in
                         g.scalars.withUnsafeBufferPointer { d in
                             parallelForEach(images) { _, range in
-                                let columns = UnsafeMutablePointer<Float>.allocate(capacity: rows * positions)
-                                defer { columns.deallocate() }
-                                for n in range {
-                                    gemm(w.baseAddress!, transposeA: true, d.baseAddress! + n * outputs * positions, transposeB: false,
-                                         columns, m: rows, n: positions, k: outputs, split: splitEach)
-                                    let image = dx.baseAddress! + n * imageSize
-                                    image.initialize(repeating: 0, count: imageSize)
-                                    foldImage(columns, geometry, channels: channels, into: image)
+                                withImageColumns(rows * positions) { columns in
+                                    for n in range {
+                                        gemm(w.baseAddress!, transposeA: true, d.baseAddress! + n * outputs * positions, transposeB: false,
+                                             columns, m: rows, n: positions, k: outputs, split: splitEach)
+                                        let image = dx.baseAddress! + n * imageSize
+                                        image.initialize(repeating: 0, count: imageSize)
+                                        foldImage(columns, geometry, channels: channels, into: image)
+                                    }
                                 }
                             }
                         }
@@ -125,12 +133,12 @@ extension Tensor {
                 // dW = Σ_n dY_n · U_nᵀ.
                 let sums = g.scalars.withUnsafeBufferPointer { d in
                     perShareSums(images, size: outputs * rows) { share, sum in
-                        let columns = UnsafeMutablePointer<Float>.allocate(capacity: rows * positions)
-                        defer { columns.deallocate() }
-                        for n in share {
-                            self.unfoldImage(n, geometry, into: columns)
-                            gemm(d.baseAddress! + n * outputs * positions, transposeA: false, columns, transposeB: true, sum,
-                                 m: outputs, n: rows, k: positions, beta: 1, split: splitEach)
+                        withImageColumns(rows * positions) { columns in
+                            for n in share {
+                                self.unfoldImage(n, geometry, into: columns)
+                                gemm(d.baseAddress! + n * outputs * positions, transposeA: false, columns, transposeB: true, sum,
+                                     m: outputs, n: rows, k: positions, beta: 1, split: splitEach)
+                            }
                         }
                     }
                 }
@@ -161,10 +169,10 @@ extension Tensor {
             for row in 0..<(channels * taps) {
                 let (c, tap) = (row / taps, row % taps)
                 let (ty, tx) = (tap / g.kernelWidth, tap % g.kernelWidth)
-                let inside = g.columnsInside(tapX: tx), shift = tx * g.dilationX - g.padLeft
+                let inside = g.columnsInside(tapX: tx), shift = g.columnShift(tapX: tx)
                 let plane = x.baseAddress! + (n * channels + c) * g.height * g.width
                 for oy in 0..<g.outputHeight {
-                    let line = columns + row * g.positions + oy * g.outputWidth, y = oy * g.strideY - g.padTop + ty * g.dilationY
+                    let line = columns + row * g.positions + oy * g.outputWidth, y = g.inputRow(oy, tapY: ty)
                     guard y >= 0 && y < g.height else {
                         line.initialize(repeating: 0, count: g.outputWidth)
                         continue
@@ -184,7 +192,7 @@ extension Tensor {
 }
 
 /// col2im for one image: adds each entry of its columns [C·kH·kW, H'·W'] back onto the element of
-/// `image` [C, H, W] it came from (the transpose of `unfold`).
+/// `image` [C, H, W] it came from (the transpose of `unfoldImage`).
 private func foldImage(_ columns: UnsafePointer<Float>, _ g: WindowGeometry, channels: Int, into image: UnsafeMutablePointer<Float>) {
     let taps = g.kernelHeight * g.kernelWidth
     for c in 0..<channels {
@@ -192,9 +200,9 @@ private func foldImage(_ columns: UnsafePointer<Float>, _ g: WindowGeometry, cha
         for tap in 0..<taps {
             let (ty, tx) = (tap / g.kernelWidth, tap % g.kernelWidth)
             let source = columns + (c * taps + tap) * g.positions
-            let inside = g.columnsInside(tapX: tx), shift = tx * g.dilationX - g.padLeft
+            let inside = g.columnsInside(tapX: tx), shift = g.columnShift(tapX: tx)
             for oy in 0..<g.outputHeight {
-                let y = oy * g.strideY - g.padTop + ty * g.dilationY
+                let y = g.inputRow(oy, tapY: ty)
                 guard y >= 0 && y < g.height else { continue }
                 let (target, line) = (plane + y * g.width + shift, source + oy * g.outputWidth)
                 if g.strideX == 1 {
@@ -205,4 +213,11 @@ private func foldImage(_ columns: UnsafePointer<Float>, _ g: WindowGeometry, cha
             }
         }
     }
+}
+
+/// Runs `body` with a block of `count` floats for one image's columns at a time, a core's own.
+private func withImageColumns(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+    let columns = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    defer { columns.deallocate() }
+    body(columns)
 }
