@@ -19,17 +19,12 @@ void galen_pack_column_tiles(const float *weights, int64_t inputs, int64_t width
 void galen_gather_sum(int64_t row_begin, int64_t row_end, const int64_t *row_starts, const int32_t *columns,
                       const float *values, const float *packed, int64_t inputs, int64_t width, const float *bias, float *out);
 
-/// Asks the processor to start loading the cache lines of `bytes` from `address`, to be read
-/// (`for_writing` 0) or written (1): for rows a later call uses that lie too far apart for the
-/// hardware prefetcher to guess (one row per sequence of a batch-major [B, T, G] array). Built
-/// for plain x86-64, as Swift imports this header, the write hint is an ordinary prefetch; it
-/// differs on arm64 and where the compiler may use PREFETCHW.
-static inline void galen_prefetch(const void *address, int64_t bytes, int for_writing) {
+/// Asks the processor to start loading the cache lines of `bytes` from `address`: for rows a
+/// later call reads that lie too far apart for the hardware prefetcher to guess (one row per
+/// sequence of a batch-major [B, T, H] array).
+static inline void galen_prefetch(const void *address, int64_t bytes) {
     const uintptr_t end = (uintptr_t)address + (uintptr_t)bytes;
-    for (uintptr_t line = (uintptr_t)address & ~(uintptr_t)63; line < end; line += 64) {
-        if (for_writing) __builtin_prefetch((const void *)line, 1);
-        else __builtin_prefetch((const void *)line, 0);
-    }
+    for (uintptr_t line = (uintptr_t)address & ~(uintptr_t)63; line < end; line += 64) __builtin_prefetch((const void *)line, 0);
 }
 
 /// One LSTM step's gates and states for one sequence: the gate pre-activations (input, forget,

@@ -2,8 +2,8 @@ import TensorCore
 
 /// An LSTM or GRU over [B, T, F] sequences, giving every step's hidden state [B, T, H].
 ///
-/// The input projections of all steps are one matrix product; the recurrence, which adds the
-/// bias, is TensorCore's fused sequence op. Where a mask [B, T] is 0, the state is carried forward unchanged.
+/// One fused TensorCore op runs the whole sequence: the input projections of all steps as one
+/// matrix product, then the recurrence. Where a mask [B, T] is 0, the state is carried forward unchanged.
 public final class Recurrent: Layer {
     public enum Cell: String, Sendable, Codable, CaseIterable { case lstm, gru }
 
@@ -52,12 +52,11 @@ public final class Recurrent: Layer {
     public func callAsFunction(_ input: Tensor, mask: Tensor?) -> Tensor {
         require(input.rank == 3 && input.shape[2] == kernel.value.shape[0],
                 "Recurrent: input \(input.shape) is not [batch, steps, \(kernel.value.shape[0])]")
-        let (batch, steps) = (input.shape[0], input.shape[1])
-        let projections = input.reshaped([batch * steps, -1]).matmul(kernel.value).reshaped([batch, steps, -1])
         switch cell {
-        case .lstm: return projections.lstmSequence(recurrent: recurrentKernel.value, bias: bias.value, mask: mask)
+        case .lstm: return input.lstmSequence(inputKernel: kernel.value, recurrent: recurrentKernel.value, bias: bias.value, mask: mask)
         case .gru:
-            return projections.gruSequence(recurrent: recurrentKernel.value, bias: bias.value, recurrentBias: recurrentBias!.value, mask: mask)
+            return input.gruSequence(inputKernel: kernel.value, recurrent: recurrentKernel.value, bias: bias.value,
+                                     recurrentBias: recurrentBias!.value, mask: mask)
         }
     }
 }
