@@ -15,7 +15,7 @@ extension Tensor {
         let (batch, steps, hidden) = recurrentShape(inputKernel, recurrent, bias, gates: 4, "lstmSequence", mask)
         let gateWidth = 4 * hidden
         let shares = batchShares(batch)
-        let inputs = withoutGrad { permuted([1, 0, 2]) }
+        let (inputs, inputGradient) = (withoutGrad { permuted([1, 0, 2]) }, requiresGrad)
         var gates = makeScalars(steps * batch * gateWidth) { _ in }          // activated i, f, g, o per step
         var cells = storedStates(batch: batch, steps: steps, hidden: hidden)
         var states = storedStates(batch: batch, steps: steps, hidden: hidden)
@@ -46,7 +46,7 @@ extension Tensor {
             }
         } } } } } } } }
         func backwardThroughTime(_ g: Tensor) -> RecurrentGradients {
-            let through = InputWeights(inputs, inputKernel, gateWidth: gateWidth, inputGradient: requiresGrad)
+            let through = InputWeights(inputs, inputKernel, gateWidth: gateWidth, inputGradient: inputGradient)
             let sums = g.scalars.withUnsafeBufferPointer { upstream in
             gates.withUnsafeBufferPointer { activated in
             cells.withUnsafeBufferPointer { c in
@@ -67,7 +67,7 @@ extension Tensor {
                                                  carried[b * steps + t])
                     }
                     through.step(dGates, rows: rows, step: t, batch: batch, weightGradient: sums.inputWeights)
-                    guard t > 0 else { return }  // h_0 is zero: no weight gradient, no earlier state
+                    guard t > 0 else { return }  // h_0 is zero: no W_hh gradient, no earlier state
                     throughRecurrentWeights(dGates, rows: rows, step: t, batch: batch, states: h.baseAddress!, recurrentTransposed: wT.baseAddress!,
                                             hidden: hidden, gateWidth: gateWidth, previous: dPrevious, weightGradient: sums.weights)
                     for b in rows where carried[b * steps + t] == 0 {
@@ -94,7 +94,7 @@ extension Tensor {
         let gateWidth = 3 * hidden
         require(recurrentBias.shape == [gateWidth], "gruSequence: recurrent bias \(recurrentBias.shape) is not [\(gateWidth)]")
         let shares = batchShares(batch)
-        let inputs = withoutGrad { permuted([1, 0, 2]) }
+        let (inputs, inputGradient) = (withoutGrad { permuted([1, 0, 2]) }, requiresGrad)
         var gates = makeScalars(steps * batch * gateWidth) { _ in }        // r, z, n per step
         var projections = makeScalars(steps * batch * gateWidth) { _ in }  // h·W_hh + b_hh per step
         var states = storedStates(batch: batch, steps: steps, hidden: hidden)
@@ -125,7 +125,7 @@ extension Tensor {
             }
         } } } } } } } }
         func backwardThroughTime(_ g: Tensor) -> RecurrentGradients {
-            let through = InputWeights(inputs, inputKernel, gateWidth: gateWidth, inputGradient: requiresGrad)
+            let through = InputWeights(inputs, inputKernel, gateWidth: gateWidth, inputGradient: inputGradient)
             let sums = g.scalars.withUnsafeBufferPointer { upstream in
             gates.withUnsafeBufferPointer { activated in
             projections.withUnsafeBufferPointer { p in
@@ -146,7 +146,7 @@ extension Tensor {
                                                 direct + local * hidden, sums.bias, sums.recurrentBias!, Int64(hidden), carried[b * steps + t])
                     }
                     through.step(dInputs, rows: rows, step: t, batch: batch, weightGradient: sums.inputWeights)
-                    guard t > 0 else { return }  // h_0 is zero: no weight gradient, no earlier state
+                    guard t > 0 else { return }  // h_0 is zero: no W_hh gradient, no earlier state
                     throughRecurrentWeights(dProjections, rows: rows, step: t, batch: batch, states: h.baseAddress!,
                                             recurrentTransposed: wT.baseAddress!, hidden: hidden, gateWidth: gateWidth,
                                             previous: dPrevious, weightGradient: sums.weights)

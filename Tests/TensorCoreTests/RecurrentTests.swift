@@ -79,23 +79,26 @@ struct RecurrentTests {
 @Suite("Fused recurrent ops, batch shared across cores")
 struct RecurrentSharesTests {
     /// 41 rows run as one share per core (20 and 21 on two cores); one row alone is always one share.
-    @Test(arguments: ["lstm", "gru"])
-    func sharedBatchMatchesRowByRow(_ cell: String) {
-        let (batch, steps, features, hidden) = (41, 6, 2, 3), width = (cell == "lstm" ? 4 : 3) * hidden
+    /// One feature makes the input projection an outer product. Without an input gradient the
+    /// weight gradients must not change.
+    @Test(arguments: ["lstm", "gru"], [1, 2])
+    func sharedBatchMatchesRowByRow(_ cell: String, features: Int) {
+        let (batch, steps, hidden) = (41, 6, 3), width = (cell == "lstm" ? 4 : 3) * hidden
         let x = sample([batch, steps, features], seed: 80), wih = sample([features, width], seed: 86, in: -1...1)
         let w = sample([hidden, width], seed: 81, in: -1...1)
         let bias = sample([width], seed: 82), inputBias = sample([width], seed: 85), weights = sample([batch, steps, hidden], seed: 83)
         var generator = RandomGenerator(seed: 84)
         let mask = Tensor((0..<batch * steps).map { _ in Float.random(in: 0..<1, using: &generator) < 0.25 ? 0 : 1 }, shape: [batch, steps])
-        func run(_ rows: Range<Int>) -> (output: [Float], dx: [Float], dwih: [Float], dw: [Float], db: [Float], dInputBias: [Float]) {
+        func run(_ rows: Range<Int>, inputGradient: Bool = true)
+            -> (output: [Float], dx: [Float], dwih: [Float], dw: [Float], db: [Float], dInputBias: [Float]) {
             var (xs, wihs, ws, bs, ibs) = (x.slice(axis: 0, rows).detached, wih.detached, w.detached, bias.detached, inputBias.detached)
-            (xs.requiresGrad, wihs.requiresGrad, ws.requiresGrad, bs.requiresGrad, ibs.requiresGrad) = (true, true, true, true, true)
+            (xs.requiresGrad, wihs.requiresGrad, ws.requiresGrad, bs.requiresGrad, ibs.requiresGrad) = (inputGradient, true, true, true, true)
             let m = mask.slice(axis: 0, rows)
             let out = cell == "lstm"
                 ? xs.lstmSequence(inputKernel: wihs, recurrent: ws, bias: ibs, mask: m)
                 : xs.gruSequence(inputKernel: wihs, recurrent: ws, bias: ibs, recurrentBias: bs, mask: m)
             (out * weights.slice(axis: 0, rows)).sum().backward()
-            return (out.scalars, xs.grad!.scalars, wihs.grad!.scalars, ws.grad!.scalars, bs.grad?.scalars ?? [], ibs.grad!.scalars)
+            return (out.scalars, xs.grad?.scalars ?? [], wihs.grad!.scalars, ws.grad!.scalars, bs.grad?.scalars ?? [], ibs.grad!.scalars)
         }
         let whole = run(0..<batch), rows = (0..<batch).map { run($0..<$0 + 1) }
         func summed(_ parts: [[Float]]) -> [Float] { parts.dropFirst().reduce(parts[0]) { zip($0, $1).map(+) } }
@@ -105,6 +108,10 @@ struct RecurrentSharesTests {
         #expect(isClose(whole.dw, summed(rows.map(\.dw)), tolerance: 1e-4))
         #expect(isClose(whole.db, summed(rows.map(\.db)), tolerance: 1e-4))
         #expect(isClose(whole.dInputBias, summed(rows.map(\.dInputBias)), tolerance: 1e-4))
+        let withoutInputGradient = run(0..<batch, inputGradient: false)
+        #expect(withoutInputGradient.dx.isEmpty)
+        #expect([withoutInputGradient.dwih, withoutInputGradient.dw, withoutInputGradient.db, withoutInputGradient.dInputBias]
+                == [whole.dwih, whole.dw, whole.db, whole.dInputBias])
     }
 }
 
