@@ -96,7 +96,7 @@ public final class DenoisingAutoencoder: Layer {
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
         func widths(_ key: String) throws -> [Int] {
             try config.array(key).map {
-                guard case .number(let value) = $0, (1...Double(LayerConfig.sizeLimit)).contains(value), value.rounded() == value else {
+                guard case .number(let value) = $0, value >= 1 && value <= Double(LayerConfig.sizeLimit), value.rounded() == value else {
                     throw ModelError.invalidConfig("layer \(Self.className): '\(key)' should list positive whole numbers")
                 }
                 return Int(value)

@@ -78,11 +78,8 @@ public final class EfficacyModel {
     }
 
     public static func load(_ path: String) throws -> EfficacyModel {
-        let contents = try ModelFile.load(path, registry: .drugDiscovery)
+        let contents = try ModelFile.load(path, registry: .drugDiscovery, kind: Self.kind)
         let attributes = contents.attributes
-        guard case .string(Self.kind)? = attributes["galen_model"] else {
-            throw ModelError.weights("\(path): not a Galen drug-discovery model (attribute galen_model is not '\(Self.kind)')")
-        }
         let members = Ensemble.members(of: contents.model).compactMap { $0 as? DenoisingAutoencoder }
         guard let network = members.first, members.allSatisfy({ $0.settings.inputBits == network.settings.inputBits }),
               case .strings(let names)? = attributes["task_names"], case .strings(let units)? = attributes["task_units"],

@@ -15,9 +15,11 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
         let file = try HDF5File.open(path)
         var attributes: [String: AttributeValue] = [:]
         for name in try file.attributes.names() { attributes[name] = try file.attributes.get(name) }
-        guard case .int(let start)? = attributes["row_start"], case .int(let end)? = attributes["row_end"],
-              attributes["galen_output"] != nil
-        else { throw fail(path, "is not an output of galen encode or predict (no galen_output, row_start, row_end)") }
+        guard attributes["galen_output"] != nil else { throw fail(path, "is not an output of galen encode or predict (no galen_output attribute)") }
+        guard case .int(let start)? = attributes["row_start"], case .int(let end)? = attributes["row_end"] else {
+            throw fail(path, "has no whole-number row_start and row_end attributes")
+        }
+        guard start >= 0 && start < end else { throw fail(path, "says it holds rows \(start):\(end), which is not a non-empty range of rows") }
         return Slice(path: path, file: file, start: start, end: end, attributes: attributes)
     }.sorted { $0.start < $1.start }
     guard let first = slices.first else { throw fail(outputPath, "no slices to merge") }
@@ -39,8 +41,15 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
     if let other = try slices.first(where: { try Set($0.file.datasetPaths()) != Set(datasets) }) {
         throw fail(other.path, "holds other datasets than \(first.path)")
     }
-    // Every slice's per-row datasets must have its rows (checked as they are copied); the rest are copied from the first.
+    // Every slice's per-row datasets must have its rows and finite values (checked as they are
+    // copied); the rest (task names and units) must be the same in every slice and are copied from the first.
     let rowDatasets = datasets.filter(perRowDatasets.contains)
+    for path in datasets where !rowDatasets.contains(path) {
+        let reference = try contents(of: try first.file.dataset(path))
+        if let other = try slices.first(where: { try contents(of: try $0.file.dataset(path)) != reference }) {
+            throw fail(other.path, "\(path) differs from \(first.path)'s: slices must come from one model")
+        }
+    }
     try HDF5File.createAtomically(outputPath) { output in
         for (name, value) in first.attributes { try output.attributes.set(name, value) }
         try output.attributes.set("row_start", .int(0))
@@ -67,14 +76,28 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
                 }
                 for from in stride(from: 0, to: slice.end - slice.start, by: Swift.max(1, blockSize / Swift.max(width, 1))) {
                     let rows = from..<Swift.min(from + Swift.max(1, blockSize / Swift.max(width, 1)), slice.end - slice.start)
+                    func finite<T: BinaryFloatingPoint>(_ values: [T]) throws -> [T] {
+                        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                            throw fail(slice.path, "\(path) row \(slice.start + from + bad / Swift.max(width, 1)) of the library holds \(values[bad]); slices must hold finite values")
+                        }
+                        return values
+                    }
                     switch type {
                     case .string: try target.writeRows(try source.readRows(rows, as: String.self), at: slice.start + from)
-                    case .float16: try target.writeRows(try source.readRows(rows, as: Float16.self), at: slice.start + from)
-                    default: try target.writeRows(try source.readRows(rows, as: Float.self), at: slice.start + from)
+                    case .float16: try target.writeRows(try finite(try source.readRows(rows, as: Float16.self)), at: slice.start + from)
+                    default: try target.writeRows(try finite(try source.readRows(rows, as: Float.self)), at: slice.start + from)
                     }
                 }
             }
         }
+    }
+}
+
+/// A whole dataset's values as text, to compare slices' copies of the datasets that are not per row.
+private func contents(of dataset: Dataset) throws -> [String] {
+    switch try dataset.elementType {
+    case .string: try dataset.read(as: String.self)
+    default: try dataset.read(as: Float.self).map { "\($0)" }
     }
 }
 

@@ -39,7 +39,8 @@ extension CompoundLibrary {
     /// The split `method` makes of this library. A validation part is always carved from the
     /// training part when the split has none (10 % of it; whole scaffolds for a scaffold split),
     /// so that early stopping and tuning never see test compounds.
-    public func split(_ method: SplitMethod, seed: UInt64) throws -> DataSplit {
+    /// Training needs rows in both of its parts (`requiringTrainingParts`); scoring one part does not.
+    public func split(_ method: SplitMethod, seed: UInt64, requiringTrainingParts: Bool = true) throws -> DataSplit {
         var split: DataSplit
         switch method {
         case .stored(let name):
@@ -66,7 +67,7 @@ extension CompoundLibrary {
                 (split.train, split.validation) = carveValidation(from: split.train, seed: seed)
             }
         }
-        for (part, rows) in [("train", split.train), ("validation", split.validation)] where rows.isEmpty {
+        for (part, rows) in [("train", split.train), ("validation", split.validation)] where requiringTrainingParts && rows.isEmpty {
             throw LibraryError(path: path, problems: ["split '\(method)' leaves no rows for \(part)"])
         }
         return split

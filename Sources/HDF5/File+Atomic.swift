@@ -2,35 +2,70 @@ import Foundation
 
 extension HDF5File {
     /// Writes a new file at `path` through `body`, under a temporary name in the same folder that
-    /// is renamed into place only once `body` has returned and the file is closed. Readers never
-    /// see half a file, and a file already at `path` survives any failure (it is replaced only by
-    /// the complete new one).
-    /// A symbolic link at `path` is kept: its target is the file replaced (a link to a missing
-    /// file is refused).
+    /// is renamed into place only once `body` has returned and the file is closed
+    /// (``writeAtomically(_:_:)``). Readers never see half a file, and a file already at `path`
+    /// survives any failure (it is replaced only by the complete new one).
     public static func createAtomically<R>(_ path: String, _ body: (HDF5File) throws -> R) throws -> R {
-        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
-        var status = stat()
-        guard lstat(target.path, &status) != 0 || stat(target.path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG else {
-            throw HDF5Error(file: path, object: nil, action: "write", message: "it exists and is not a regular file, or is a link to a missing one", stack: [])
-        }
-        let partial = target.deletingLastPathComponent()
-            .appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-        PartialFiles.register(partial.path)
-        defer { PartialFiles.unregister(partial.path) }
-        do {
-            let file = try create(partial.path, ifExists: .truncate)
+        try writeAtomically(path) { temporaryPath in
+            let file = try create(temporaryPath, ifExists: .truncate)
             let result = try body(file)
             try file.close()
-            guard rename(partial.path, target.path) == 0 else {
-                throw HDF5Error(file: path, object: nil, action: "move the finished file into place",
-                                message: String(cString: strerror(errno)), stack: [])
-            }
             return result
-        } catch {
-            unlink(partial.path)
-            throw error
         }
     }
+}
+
+/// Writes a new file at `path` through `write`, which is given a temporary path in the same folder
+/// (``withTemporaryFile(beside:_:)``); the temporary file is renamed into place only once `write`
+/// has returned, so an earlier file at `path` is replaced only by the complete new one. A symbolic
+/// link at `path` is kept: its target is the file replaced (a link to a missing file is refused).
+public func writeAtomically<R>(_ path: String, _ write: (_ temporaryPath: String) throws -> R) throws -> R {
+    let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+    var status = stat()
+    guard lstat(target.path, &status) != 0 || stat(target.path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG else {
+        throw FileWriteError(path: path, message: "it exists and is not a regular file, or is a link to a missing one")
+    }
+    return try withTemporaryFile(beside: path) { temporaryPath in
+        let result = try write(temporaryPath)
+        guard rename(temporaryPath, target.path) == 0 else {
+            throw FileWriteError(path: path, message: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+        }
+        return result
+    }
+}
+
+/// Runs `body` with the path of a new temporary file in the folder of `path` (where a rename to
+/// `path` cannot cross file systems), and removes that file afterwards, after a failure, and if
+/// the process is interrupted (``PartialFiles``). HDF5 failures in the temporary file are reported
+/// as failures of `path`, the file the user named.
+public func withTemporaryFile<R>(beside path: String, _ body: (_ temporaryPath: String) throws -> R) throws -> R {
+    let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+    let temporaryPath = target.deletingLastPathComponent()
+        .appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+        .path
+    PartialFiles.register(temporaryPath)
+    defer {
+        unlink(temporaryPath)
+        PartialFiles.unregister(temporaryPath)
+    }
+    do {
+        return try body(temporaryPath)
+    } catch let failure as HDF5Error where failure.file == temporaryPath {
+        throw failure.naming(path)
+    }
+}
+
+/// A file that could not be written, naming it and the system's reason.
+public struct FileWriteError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "cannot write '\(path)': \(message)" }
 }
 
 /// Temporary files being written, removed if the process is interrupted (Ctrl-C, `kill`), so an

@@ -29,13 +29,16 @@ public final class HDF5File: Group {
         let accessList = try strongCloseAccessList(site)
         defer { H5Pclose(accessList) }
         let flags: UInt32 = mode == .readOnly ? 0x0000 : 0x0001  // H5F_ACC_RDONLY, H5F_ACC_RDWR
+        var status = stat()
+        // Opening a named pipe would wait for a writer for ever.
+        if stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG {
+            throw site.failure(status.st_mode & S_IFMT == S_IFDIR ? "a folder, not a file" : "not a regular file")
+        }
         let id: hid_t
         do {
             id = try waitingForLock(site) { H5Fopen(path, flags, accessList) }
         } catch {
-            var status = stat()
             if stat(path, &status) != 0 { throw site.failure("no such file") }
-            if status.st_mode & S_IFMT == S_IFDIR { throw site.failure("a folder, not a file") }
             if access(path, mode == .readOnly ? R_OK : R_OK | W_OK) != 0 { throw site.failure(String(cString: strerror(errno))) }
             if H5Fis_hdf5(path) <= 0 { throw site.failure("not an HDF5 file") }
             throw error

@@ -14,6 +14,11 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     /// one "function(): description" line each; empty when the binding's own check failed.
     public let stack: [String]
 
+    /// The same failure said of the file at `path`: for one found in a temporary file that stands for it.
+    func naming(_ path: String) -> HDF5Error {
+        HDF5Error(file: path, object: object, action: action, message: message, stack: stack)
+    }
+
     public var description: String {
         let target = object.map { "'\($0)' in '\(file)'" } ?? "'\(file)'"
         return "HDF5: cannot \(action) \(target): \(message)"
@@ -40,8 +45,18 @@ struct ErrorStack {
         return stack
     }
 
-    /// The description recorded where the error was first detected, which is the most specific one.
-    var message: String { entries.last?.description ?? "unknown HDF5 failure" }
+    /// The description recorded where the error was first detected, which is the most specific one,
+    /// on one line. The POSIX driver's own reports run over lines and list buffer addresses; of
+    /// those, what failed and the system's reason are kept ("file write failed: No space left on device").
+    var message: String {
+        guard let description = entries.last?.description else { return "unknown HDF5 failure" }
+        if let reason = description.range(of: "error message = '"),
+           let end = description[reason.upperBound...].firstIndex(of: "'"),
+           let what = description.firstIndex(of: ":") {
+            return "\(description[..<what]): \(description[reason.upperBound..<end])"
+        }
+        return description.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
 
     var lines: [String] { entries.map { "\($0.function)(): \($0.description)" } }
 }

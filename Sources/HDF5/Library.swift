@@ -8,7 +8,11 @@ import Darwin
 /// One-time and per-thread set-up of libhdf5.
 enum Library {
     /// `H5open` must run before any `H5T_NATIVE_*_g` global holds a valid id.
-    private static let opened: Bool = H5open() >= 0
+    ///
+    /// HDF5 is told first not to close itself at exit: after a file failed to close (a full disk),
+    /// libhdf5 1.10 crashes closing it again from its exit handler. Every file Galen writes is
+    /// closed before it is used, so the exit handler has nothing to do that matters.
+    private static let opened: Bool = H5dont_atexit() >= 0 && H5open() >= 0
 
     /// Marks threads whose automatic error printing is already off.
     private static let silencedKey: pthread_key_t = {

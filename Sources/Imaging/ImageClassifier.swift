@@ -47,8 +47,9 @@ public final class ImageClassifier {
     }
 
     /// Refuses an image set whose images this model cannot take, naming the set's file.
-    public func check(_ set: ImageSet) throws {
-        if let problem = shapeProblem(set.imageShape) { throw DataFileError(path: set.path, problem: problem) }
+    /// Refuses images [N, C, H, W] from the file at `path` whose shape is not the model's input.
+    public func check(_ images: Tensor, from path: String) throws {
+        if let problem = shapeProblem(Array(images.shape.dropFirst())) { throw DataFileError(path: path, problem: problem) }
     }
 
     private func shapeProblem(_ shape: [Int]) -> String? {
@@ -63,13 +64,13 @@ public final class ImageClassifier {
     }
 
     public static func load(_ path: String) throws -> ImageClassifier {
-        let contents = try ModelFile.load(path)
+        let contents = try ModelFile.load(path, kind: Self.kind)
         let attributes = contents.attributes
-        guard case .string(Self.kind)? = attributes["galen_model"], case .strings(let classes)? = attributes["classes"],
+        guard case .strings(let classes)? = attributes["classes"],
               case .ints(let shape)? = attributes["input_shape"], shape.count == 3,
               case .floats(let mean)? = attributes["pixel_mean"], case .floats(let deviation)? = attributes["pixel_std"],
               mean.count == shape[0], deviation.count == shape[0]
-        else { throw ModelError.weights("\(path): not a Galen image classifier (attribute galen_model is not '\(Self.kind)', or its classes and statistics are missing)") }
+        else { throw ModelError.weights("\(path): the image classifier's classes, input shape or pixel statistics are missing or inconsistent") }
         // Both architectures end in a Dense layer with a bias, one entry per class.
         let members = Ensemble.members(of: contents.model)
         guard members.allSatisfy({ $0.namedParameters.last?.parameter.value.shape == [classes.count] }) else {

@@ -19,6 +19,19 @@ public struct ImageSet: Sendable {
     public static func load(_ path: String) throws -> ImageSet {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
+        let images = try readImages(file)
+        return ImageSet(path: path, images: images, labelled: try LabelledRows(file: file, path: path, count: images.shape[0]))
+    }
+
+    /// The images of an image-set file, which need no labels: for prediction.
+    public static func images(in path: String) throws -> Tensor {
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        return try readImages(file)
+    }
+
+    private static func readImages(_ file: HDF5File) throws -> Tensor {
+        let path = file.path
         if let contract = try contractProblem(of: file, expecting: contract) { throw DataFileError(path: path, problem: contract) }
         guard try file.contains("images") else { throw DataFileError(path: path, problem: "/images is missing") }
         let imageData = try file.dataset("images")
@@ -28,8 +41,7 @@ public struct ImageSet: Sendable {
         }
         let pixels = try imageData.read(as: UInt8.self).map(Float.init)
         // Stored channels-last, as image files are; the convolutions want [N, C, H, W].
-        let images = shape.count == 3 ? Tensor(pixels, shape: [shape[0], 1, shape[1], shape[2]])
+        return shape.count == 3 ? Tensor(pixels, shape: [shape[0], 1, shape[1], shape[2]])
             : Tensor(pixels, shape: shape).permuted([0, 3, 1, 2])
-        return ImageSet(path: path, images: images, labelled: try LabelledRows(file: file, path: path, count: shape[0]))
     }
 }

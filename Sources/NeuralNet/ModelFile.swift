@@ -86,13 +86,22 @@ public enum ModelFile {
         }
     }
 
-    /// Loads a model file, rebuilding the architecture from its configuration.
-    public static func load(_ path: String, registry: LayerRegistry = .standard) throws -> Contents {
+    /// Loads a model file, rebuilding the architecture from its configuration; with `kind`, only
+    /// a file whose `galen_model` attribute says that kind (such as `sequences/1`).
+    public static func load(_ path: String, registry: LayerRegistry = .standard, kind: String? = nil) throws -> Contents {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
         guard try file.attributes.contains("model_config") else {
             throw ModelError.weights("\(path): not a model file (it has no model_config attribute)")
         }
+        if let kind {
+            let stored = try file.attributes.contains("galen_model") ? try file.attributes.get("galen_model") : nil
+            guard case .string(kind)? = stored else {
+                let found = if case .string(let other)? = stored { "a Galen '\(other)' model" } else { "a model without a galen_model attribute" }
+                throw ModelError.weights("\(path): \(found); this command takes '\(kind)' models")
+            }
+        }
+        guard try file.contains("model_weights") else { throw ModelError.weights("\(path): the model file has no /model_weights group") }
         guard case .string(let json) = try file.attributes.get("model_config"),
               let config = try? JSONDecoder().decode(LayerConfig.self, from: Data(json.utf8))
         else { throw ModelError.weights("\(path): the 'model_config' attribute is not a model configuration") }
@@ -174,8 +183,7 @@ public enum ModelFile {
     }
 
     private static func largestWeightDimension(_ file: HDF5File) throws -> Int {
-        guard try file.contains("model_weights") else { return 0 }
-        return try file.datasetPaths(under: "model_weights").map { try file.dataset($0).shape.max() ?? 1 }.max() ?? 0
+        try file.datasetPaths(under: "model_weights").map { try file.dataset($0).shape.max() ?? 1 }.max() ?? 0
     }
 
     /// Layers that own parameters, by dotted path; the model itself is `model` if it owns any.

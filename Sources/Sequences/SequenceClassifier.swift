@@ -73,8 +73,9 @@ public final class SequenceNetwork: Layer {
               let settings = try? JSONDecoder().decode(SequenceSettings.self, from: Data(json.utf8))
         else { throw ModelError.invalidConfig("layer SequenceNetwork: 'settings' is missing or unreadable") }
         let sizes = [settings.features, settings.classes, settings.hidden] + settings.convolutions
-        guard sizes.allSatisfy({ (1...LayerConfig.sizeLimit).contains($0) }), (0...LayerConfig.sizeLimit).contains(settings.statics),
-              (0...LayerConfig.sizeLimit).contains(settings.layers), settings.layers >= 1 || !settings.convolutions.isEmpty && !settings.bidirectional,
+        let limit = LayerConfig.sizeLimit
+        guard sizes.allSatisfy({ $0 >= 1 && $0 <= limit }), settings.statics >= 0 && settings.statics <= limit,
+              settings.layers >= 0 && settings.layers <= limit, settings.layers >= 1 || !settings.convolutions.isEmpty && !settings.bidirectional,
               (0..<1).contains(settings.dropout)
         else { throw ModelError.invalidConfig("layer SequenceNetwork: settings out of range (sizes must be positive, dropout in [0, 1))") }
         var generator = RandomGenerator(seed: 0)

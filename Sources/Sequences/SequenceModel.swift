@@ -50,12 +50,14 @@ public final class SequenceModel {
     }
 
     public static func load(_ path: String) throws -> SequenceModel {
-        let contents = try ModelFile.load(path, registry: LayerRegistry.standard.adding(SequenceNetwork.self))
+        let contents = try ModelFile.load(path, registry: LayerRegistry.standard.adding(SequenceNetwork.self), kind: Self.kind)
         let members = Ensemble.members(of: contents.model).compactMap { $0 as? SequenceNetwork }
-        guard case .string(Self.kind)? = contents.attributes["galen_model"], let first = members.first,
-              members.allSatisfy({ $0.settings == first.settings }),
-              case .strings(let classes)? = contents.attributes["classes"], case .float(let threshold)? = contents.attributes["threshold"]
-        else { throw ModelError.weights("\(path): not a Galen sequence model (attribute galen_model is not '\(Self.kind)')") }
+        guard let first = members.first, members.allSatisfy({ $0.settings == first.settings }) else {
+            throw ModelError.weights("\(path): the network is not a sequence network or an ensemble of equal ones")
+        }
+        guard case .strings(let classes)? = contents.attributes["classes"], case .float(let threshold)? = contents.attributes["threshold"],
+              threshold.isFinite
+        else { throw ModelError.weights("\(path): the attributes classes (strings) and threshold (a finite float) are missing or unreadable") }
         guard classes.count == first.settings.classes else {
             throw ModelError.weights("\(path): \(classes.count) class names for a network of \(first.settings.classes) outputs")
         }

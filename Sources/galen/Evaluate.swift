@@ -38,7 +38,7 @@ struct Evaluate: ParsableCommand {
         if split == .all {
             rows = Array(0..<data.count)
         } else {
-            let parts = try data.split(method, seed: seed ?? options?.seed ?? 0)
+            let parts = try data.split(method, seed: seed ?? options?.seed ?? 0, requiringTrainingParts: false)
             rows = split == .train ? parts.train : split == .validation ? parts.validation : parts.test
         }
         guard !rows.isEmpty else { throw CommandError("the \(split.rawValue) part of split '\(method)' has no compounds in \(library)") }

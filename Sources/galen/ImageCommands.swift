@@ -112,7 +112,7 @@ struct ImageEvaluate: ParsableCommand {
         let options = trainingRecord(classifier.trainingRecord, as: ImageTrainingOptions.self).options
         let splitName = self.splitName ?? options?.split ?? "medmnist"
         let rows = try set.labelled.rows(split, of: splitName, seed: options?.seed ?? 0, noun: "images")
-        try classifier.check(set)
+        try classifier.check(set.images, from: data)
         let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows)),
                                           labels: rows.map { set.labels[$0] })
         if json {
@@ -143,28 +143,29 @@ struct ImagePredict: ParsableCommand {
 
     func run() throws {
         let classifier = try ImageClassifier.load(model)
-        let set = try ImageSet.load(data)
-        try classifier.check(set)
-        let probabilities = try classifier.probabilities(set.images)
+        let images = try ImageSet.images(in: data)
+        try classifier.check(images, from: data)
+        let count = images.shape[0]
+        let probabilities = try classifier.probabilities(images)
         let predicted = probabilities.argmax(axis: 1)
         if output.path.lowercased().hasSuffix(".csv") {
             var text = (["row", "predicted"] + classifier.classes).joined(separator: ",") + "\n"
-            for row in 0..<set.count {
+            for row in 0..<count {
                 let values = (0..<classifier.classes.count).map { "\(probabilities.scalars[row * classifier.classes.count + $0])" }
                 text += (["\(row)", classifier.classes[predicted[row]]] + values).joined(separator: ",") + "\n"
             }
-            try Data(text.utf8).write(to: output.url, options: .atomic)
+            try TextFile.createAtomically(output.url.path) { try $0.write(text) }
         } else {
             try HDF5File.createAtomically(output.path) { file in
                 try file.attributes.set("galen_output", "image-predictions/1")
                 try file.attributes.set("model_path", .string(model))
                 try file.attributes.set("source_data", .string(data))
                 try file.createDataset("probabilities", elementType: .float32, shape: probabilities.shape).write(probabilities.scalars)
-                try file.createDataset("predicted", elementType: .int64, shape: [set.count]).write(predicted.map { Int64($0) })
+                try file.createDataset("predicted", elementType: .int64, shape: [count]).write(predicted.map { Int64($0) })
                 try file.createDataset("classes", elementType: .string, shape: [classifier.classes.count]).write(classifier.classes)
             }
         }
-        print("probabilities for \(set.count) images written to \(output.path)")
+        print("probabilities for \(count) images written to \(output.path)")
     }
 }
 

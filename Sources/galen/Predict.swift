@@ -27,15 +27,11 @@ struct Predict: ParsableCommand {
         let total = try scoring.rows?.range.count ?? LibraryStream(path: scoring.library).count
         let options = scoring.options(progress: StreamProgress("predicted", total: total))
         if output.path.lowercased().hasSuffix(".csv") {
-            let target = URL(fileURLWithPath: output.path)
-            let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).h5")
-            PartialFiles.register(staging.path)
-            defer {
-                try? FileManager.default.removeItem(at: staging)
-                PartialFiles.unregister(staging.path)
+            // The predictions stream to an HDF5 file first, and the CSV is written from it.
+            try withTemporaryFile(beside: output.url.path) { staging in
+                try model.predictLibrary(modelPath: scoring.model, libraryPath: scoring.library, outputPath: staging, options: options)
+                try writeCSV(from: staging, to: output.url.path)
             }
-            try model.predictLibrary(modelPath: scoring.model, libraryPath: scoring.library, outputPath: staging.path, options: options)
-            try writeCSV(from: staging.path, to: output.url.path)
         } else {
             try model.predictLibrary(modelPath: scoring.model, libraryPath: scoring.library, outputPath: output.path, options: options)
         }
@@ -52,15 +48,9 @@ struct Predict: ParsableCommand {
         let ids = try file.dataset("ids"), values = try file.dataset("predictions/values")
         let spread = hasSpread ? try file.dataset("predictions/spread") : nil
         let rows = try ids.shape[0]
-        let target = URL(fileURLWithPath: csvPath)
-        let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
-        PartialFiles.register(partial.path)
-        defer { PartialFiles.unregister(partial.path) }
-        _ = FileManager.default.createFile(atPath: partial.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: partial)
-        do {
+        try TextFile.createAtomically(csvPath) { csv in
             let header = ["id"] + names + (hasSpread ? names.map { "\($0)_spread" } : [])
-            try handle.write(contentsOf: Data((header.map(csvField).joined(separator: ",") + "\n").utf8))
+            try csv.write(header.map(csvField).joined(separator: ",") + "\n")
             for start in stride(from: 0, to: rows, by: 65536) {
                 let block = start..<Swift.min(start + 65536, rows)
                 let blockIDs = try ids.readRows(block, as: String.self)
@@ -73,13 +63,8 @@ struct Predict: ParsableCommand {
                     if let blockSpread { fields += (0..<names.count).map { "\(blockSpread[row * names.count + $0])" } }
                     text += fields.joined(separator: ",") + "\n"
                 }
-                try handle.write(contentsOf: Data(text.utf8))
+                try csv.write(text)
             }
-            try handle.close()
-            guard rename(partial.path, csvPath) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(at: partial)
-            throw error
         }
     }
 

@@ -71,6 +71,8 @@ struct SequenceTrain: ParsableCommand {
                 --layers at least 0, --dropout in [0, 1)
                 """)
         }
+        try SizeLimit.check(["--hidden": hidden, "--convolution": convolution.max() ?? 1], atMost: SizeLimit.width)
+        try SizeLimit.check(["--layers": layers], atMost: SizeLimit.layers)
         guard patience >= 0 else { throw ValidationError("--patience must be at least 0") }
         try output.refuseOverwriting([data])
         guard layers >= 1 || !convolution.isEmpty else { throw ValidationError("--layers 0 needs --convolution") }
@@ -151,7 +153,7 @@ struct SequencePredict: ParsableCommand {
             for row in 0..<set.count {
                 text += (["\(row)"] + (0..<classes).map { "\(probabilities.scalars[row * classes + $0])" }).joined(separator: ",") + "\n"
             }
-            try Data(text.utf8).write(to: output.url, options: .atomic)
+            try TextFile.createAtomically(output.url.path) { try $0.write(text) }
         } else {
             try HDF5File.createAtomically(output.path) { file in
                 try file.attributes.set("galen_output", "sequence-predictions/1")

@@ -75,7 +75,7 @@ struct Train: ParsableCommand {
     @Option(help: "Seed for initialisation, shuffling, noise and random splits.")
     var seed: UInt64 = 0
 
-    @Option(help: "Write the per-epoch history to this CSV or JSON file.")
+    @Option(help: "Write the per-epoch history to this CSV or JSON file when training ends.")
     var history: String?
 
     @OptionGroup var output: OutputFile
@@ -85,6 +85,7 @@ struct Train: ParsableCommand {
         guard epochs >= 1 && batchSize >= 1 && latent >= 1 && hidden >= 1 && head >= 1 else {
             throw ValidationError("--epochs, --batch-size, --latent, --hidden and --head must be positive")
         }
+        try SizeLimit.check(["--latent": latent, "--hidden": hidden, "--head": head], atMost: SizeLimit.width)
         guard (0..<1).contains(dropout), noiseLevel.isFinite, noiseLevel >= 0, noise == "gaussian" || noiseLevel <= 1,
               learningRate.isFinite, learningRate > 0
         else {
@@ -129,7 +130,8 @@ struct Train: ParsableCommand {
         options.seed = seed
         options.ensemble = ensemble
         var callbacks: [any Callback] = [ProgressDisplay(members: ensemble, runsPerMember: options.runsPerMember)]
-        if let history { callbacks.append(HistoryLogger(url: URL(fileURLWithPath: history).resolvingSymlinksInPath())) }
+        let historyLogger = history.map { HistoryLogger(url: URL(fileURLWithPath: $0).resolvingSymlinksInPath()) }
+        if let historyLogger { callbacks.append(historyLogger) }
         FileHandle.standardError.write(Data("""
             galen train: \(data.count) compounds in \(library), split \(method): \(parts.train.count) train, \
             \(parts.validation.count) validation, \(parts.test.count) test (unused)\n
@@ -137,6 +139,7 @@ struct Train: ParsableCommand {
         let result = try trainEfficacyModel(
             library: data, tasks: tasks.isEmpty ? nil : tasks, split: parts, unlabelled: unlabelled, options: options,
             callbacks: callbacks, record: ["library": library, "split": method.description, "pretrain": pretrain ?? ""])
+        try historyLogger?.save()
         try result.model.save(to: output.path, optimizer: result.optimizer, completedEpochs: result.completedEpochs)
         let reports = try result.model.evaluate(data, rows: parts.validation)
         print("validation metrics (\(parts.validation.count) compounds):")

@@ -56,6 +56,19 @@ struct ImageCommandTests {
                 let run = try runTool([TestSupport.galen] + arguments)
                 #expect(run.status != 0 && run.errors.contains(message), "\(arguments): \(run.errors)")
             }
+            // Prediction needs images only.
+            let unlabelled = folder.appendingPathComponent("unlabelled.h5").path
+            let file = try HDF5File.create(unlabelled)
+            try file.attributes.set("galen_contract", "image-set/1")
+            try file.createDataset("images", elementType: .uint8, shape: [6, 28, 28]).write([UInt8](repeating: 9, count: 6 * 28 * 28))
+            try file.close()
+            let out = folder.appendingPathComponent("u.csv").path
+            let predict = try galen("image", "predict", "--model", model, "--data", unlabelled, "--out", out)
+            #expect(predict.status == 0, "\(predict.errors)")
+            #expect(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count == 7)
+            let evaluate = try galen("evaluate", "--model", model, "--library", smallTarget)
+            #expect(evaluate.status == 1 && evaluate.errors.contains("a Galen 'imaging/1' model; this command takes 'drug-discovery/1' models"),
+                    "\(evaluate.errors)")
         }
     }
 }

@@ -55,9 +55,11 @@ struct CallbackTests {
     }
 
     @Test(arguments: ["csv", "json"])
-    func historyLoggerWritesEveryEpoch(_ format: String) throws {
+    func historyLoggerSavesEveryEpoch(_ format: String) throws {
         try withTemporaryFile(suffix: ".\(format)") { path in
-            run([HistoryLogger(url: URL(fileURLWithPath: path))])
+            let logger = HistoryLogger(url: URL(fileURLWithPath: path))
+            run([logger])
+            try logger.save()
             let text = try String(contentsOfFile: path, encoding: .utf8)
             if format == "csv" {
                 let lines = text.split(separator: "\n")
@@ -70,11 +72,24 @@ struct CallbackTests {
         }
     }
 
+    /// Training that stops before `save` (interrupted, failed) leaves an earlier history as it was.
+    @Test func historyLoggerLeavesTheFileAloneUntilSaved() throws {
+        try withTemporaryFile(suffix: ".csv") { path in
+            try Data("earlier".utf8).write(to: URL(fileURLWithPath: path))
+            let logger = HistoryLogger(url: URL(fileURLWithPath: path))
+            run([logger], epochs: 2)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "earlier")
+            try logger.save()
+            #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 3)
+        }
+    }
+
     @Test func oneLoggerKeepsEveryRunsRows() throws {
         try withTemporaryFile(suffix: ".csv") { path in
             let logger = HistoryLogger(url: URL(fileURLWithPath: path))
             run([logger], epochs: 2)
             run([logger], epochs: 3)
+            try logger.save()
             let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
             #expect(lines.count == 6 && lines[1].hasPrefix("1,1,") && lines[3].hasPrefix("2,1,") && lines[5].hasPrefix("2,3,"))
         }

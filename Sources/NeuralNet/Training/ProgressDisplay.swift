@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 
 /// Shows training progress on standard error: a live bar with rate and time left when that is
 /// a terminal, one plain line per epoch otherwise (logs, CI).
@@ -61,9 +62,10 @@ public final class ProgressDisplay: Callback {
     }
 }
 
-/// Writes the history after every epoch to a CSV or JSON file (by its extension), replacing the
-/// file atomically so a reader never sees half of it. One logger may serve several runs (the
-/// members of an ensemble, the phases of pre-training); each row says which run it came from.
+/// Keeps the history of every epoch, for ``save()`` to write to a CSV or JSON file (by its
+/// extension) once training is over: atomically, so that an interrupted or failed run leaves an
+/// earlier file as it was. One logger may serve several runs (the members of an ensemble, the
+/// phases of pre-training); each row says which run it came from.
 public final class HistoryLogger: Callback {
     public let url: URL
     private var rows: [[String: Double]] = []
@@ -75,24 +77,23 @@ public final class HistoryLogger: Callback {
 
     public func epochDidEnd(_ trainer: Trainer, epoch: Int, logs: [String: Double]) {
         rows.append(logs.merging(["run": Double(run), "epoch": Double(epoch + 1)]) { $1 })
-        let data: Data
+    }
+
+    /// Writes the epochs so far.
+    public func save() throws {
+        let text: String
         if url.pathExtension.lowercased() == "json" {
             // JSON has no NaN or infinity: a diverged epoch is written as null.
             let finite = rows.map { $0.mapValues { $0.isFinite ? $0 as Any : NSNull() } }
-            guard let encoded = try? JSONSerialization.data(withJSONObject: finite, options: [.prettyPrinted, .sortedKeys]) else { return }
-            data = encoded
+            text = String(decoding: try JSONSerialization.data(withJSONObject: finite, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
         } else {
             let columns = ["run", "epoch"] + Set(rows.flatMap(\.keys)).subtracting(["run", "epoch"]).sorted()
             let lines = rows.map { row in
                 columns.map { column in row[column].map { column == "run" || column == "epoch" ? "\(Int($0))" : "\($0)" } ?? "" }
                     .joined(separator: ",")
             }
-            data = Data(((columns.joined(separator: ",")) + "\n" + lines.joined(separator: "\n") + "\n").utf8)
+            text = columns.joined(separator: ",") + "\n" + lines.joined(separator: "\n") + "\n"
         }
-        do {
-            try data.write(to: url, options: .atomic)
-        } catch {
-            FileHandle.standardError.write(Data("warning: cannot write the training history to \(url.path): \(error.localizedDescription)\n".utf8))
-        }
+        try TextFile.createAtomically(url.path) { try $0.write(text) }
     }
 }

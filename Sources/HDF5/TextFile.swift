@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A text file (CSV, JSON) written in one piece or many, atomically like
+/// ``HDF5File/createAtomically(_:_:)``: a failure or an interruption leaves any earlier file at
+/// its path as it was, and every failure names the file.
+public final class TextFile {
+    private let descriptor: Int32
+    private let path: String
+
+    private init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    /// Writes a new text file at `path` through `body`.
+    public static func createAtomically(_ path: String, _ body: (TextFile) throws -> Void) throws {
+        try writeAtomically(path) { temporaryPath in
+            let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+            guard descriptor >= 0 else { throw FileWriteError(path: path, message: String(cString: strerror(errno))) }
+            let file = TextFile(descriptor: descriptor, path: path)
+            do {
+                try body(file)
+            } catch {
+                close(descriptor)
+                throw error
+            }
+            guard close(descriptor) == 0 else { throw FileWriteError(path: path, message: String(cString: strerror(errno))) }
+        }
+    }
+
+    /// Appends `text`, UTF-8 encoded.
+    public func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { bytes in
+            var done = 0
+            while done < bytes.count {
+                let written = systemWrite(descriptor, bytes.baseAddress! + done, bytes.count - done)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { throw FileWriteError(path: path, message: String(cString: strerror(errno))) }
+                done += written
+            }
+        }
+    }
+}
+
+/// POSIX `write`, which `TextFile.write` hides inside the class.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(descriptor, bytes, count) }

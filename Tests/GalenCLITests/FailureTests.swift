@@ -1,0 +1,160 @@
+import Foundation
+import HDF5
+import Testing
+import TestSupport
+
+/// Failures a user meets outside the data contracts: a full disk, a pipe where a file belongs,
+/// model files of the wrong kind, absurd sizes, files beside the output.
+@Suite("galen under failure")
+struct FailureTests {
+    /// A small model trained quickly on the smallest real target.
+    private func trainedModel(in folder: URL) throws -> String {
+        let model = folder.appendingPathComponent("model.h5").path
+        let run = try galen("train", "--library", smallTarget, "--epochs", "2", "--hidden", "64", "--latent", "16", "--head", "16", "--out", model)
+        try #require(run.status == 0, "\(run.errors)")
+        return model
+    }
+
+    /// Runs galen with files limited to 8 KiB (sh counts 512-byte blocks): the kernel refuses writes
+    /// past that as it does on a full disk, once the signal it would send is ignored.
+    private func galenWithSmallFiles(_ arguments: [String]) throws -> ToolRun {
+        try runTool(["sh", "-c", "ulimit -f 16; trap '' XFSZ; exec timeout 120 \"$@\"", "sh", TestSupport.galen] + arguments)
+    }
+
+    /// Every verb that writes gives one line naming the file it was asked to write, exits 1 (not
+    /// a crash in libhdf5's exit handler), leaves no temporary file and keeps the earlier output.
+    @Test func aFullDiskIsOneLineNamingTheOutput() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainedModel(in: folder)
+            let outputs = folder.appendingPathComponent("out")
+            try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: false)
+            let cases: [(String, [String])] = [
+                ("e.h5", ["encode", "--model", model, "--library", smallTarget]),
+                ("p.csv", ["predict", "--model", model, "--library", smallTarget]),
+                ("m.h5", ["train", "--library", smallTarget, "--epochs", "1"]),
+            ]
+            for (name, arguments) in cases {
+                let out = outputs.appendingPathComponent(name).path
+                try Data("earlier".utf8).write(to: URL(fileURLWithPath: out))
+                let run = try galenWithSmallFiles(arguments + ["--out", out, "--overwrite"])
+                #expect(run.status == 1, "\(name): status \(run.status), \(run.errors)")
+                let lines = run.errors.split(separator: "\n").filter { !$0.hasPrefix("galen train:") && !$0.contains("compounds/s") && !$0.contains("epoch") }
+                #expect(lines.count == 1 && lines[0].contains("'\(out)'") && lines[0].contains("File too large"), "\(name): \(run.errors)")
+                #expect(try String(contentsOfFile: out, encoding: .utf8) == "earlier", "\(name): the earlier output is kept")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: outputs.path) == [name], "\(name): no temporary file is left")
+                try FileManager.default.removeItem(atPath: out)
+            }
+        }
+    }
+
+    /// A named pipe would block opening it for ever; it is refused at once.
+    @Test func aPipeGivenAsAnInputIsRefused() throws {
+        try withTemporaryFolder { folder in
+            let pipe = folder.appendingPathComponent("pipe.h5").path
+            #expect(mkfifo(pipe, 0o644) == 0)
+            for arguments in [["inspect", pipe], ["train", "--library", pipe, "--out", folder.appendingPathComponent("m.h5").path]] {
+                let run = try runTool(["timeout", "60", TestSupport.galen] + arguments)
+                #expect(run.status == 1 && run.errors.contains("cannot open file '\(pipe)': not a regular file"), "\(arguments): \(run.errors)")
+            }
+        }
+    }
+
+    /// A model of another kind, or one whose weights are gone, gets one line saying so.
+    @Test func modelFilesOfAnotherKindOrWithoutWeightsAreRefused() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainedModel(in: folder)
+            let bare = folder.appendingPathComponent("bare.h5").path
+            try FileManager.default.copyItem(atPath: model, toPath: bare)
+            let strip = try runTool(["python3", "-c", "import h5py, sys\nwith h5py.File(sys.argv[1], 'r+') as f: del f['model_weights']", bare])
+            try #require(strip.status == 0, "\(strip.errors)")
+            let ecg200 = TestSupport.preparedData.appendingPathComponent("ecg200.h5").path
+            let cases: [([String], String)] = [
+                (["sequence", "evaluate", "--model", model, "--data", ecg200], "a Galen 'drug-discovery/1' model; this command takes 'sequences/1' models"),
+                (["evaluate", "--model", bare, "--library", smallTarget], "bare.h5: the model file has no /model_weights group"),
+                (["inspect", bare], "bare.h5: the model file has no /model_weights group"),
+            ]
+            for (arguments, message) in cases {
+                let run = try runTool([TestSupport.galen] + arguments)
+                #expect(run.status == 1 && run.errors.contains(message), "\(arguments): \(run.errors)")
+                #expect(run.errors.split(separator: "\n").count == 1, "\(arguments): \(run.errors)")
+            }
+        }
+    }
+
+    /// Sizes that could never be allocated are refused before any work, not by a failed allocation.
+    @Test func absurdSizesAreRefusedUpFront() throws {
+        try withTemporaryFolder { folder in
+            let out = folder.appendingPathComponent("m.h5").path
+            let ecg200 = TestSupport.preparedData.appendingPathComponent("ecg200.h5").path
+            let cases: [([String], String)] = [
+                (["train", "--library", smallTarget, "--latent", "100000000000", "--out", out], "--latent 100000000000 is too large (at most 65536)"),
+                (["sequence", "train", "--data", ecg200, "--convolution", "8", "100000000", "--out", out], "--convolution 100000000 is too large"),
+                (["sequence", "train", "--data", ecg200, "--layers", "1000000", "--out", out], "--layers 1000000 is too large (at most 64)"),
+            ]
+            for (arguments, message) in cases {
+                let run = try runTool(["timeout", "60", TestSupport.galen] + arguments)
+                #expect(run.status == 64 && run.errors.contains(message), "\(arguments): \(run.errors)")
+            }
+        }
+    }
+
+    /// Predictions to CSV pass through temporary files of their own, and leave files that merely
+    /// share the output's name alone.
+    @Test func csvPredictionsLeaveNeighbouringFilesAlone() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainedModel(in: folder)
+            let neighbours = [".p.csv.h5", ".p.csv.partial"].map { folder.appendingPathComponent($0).path }
+            for path in neighbours { try Data("mine".utf8).write(to: URL(fileURLWithPath: path)) }
+            let out = folder.appendingPathComponent("p.csv").path
+            let run = try galen("predict", "--model", model, "--library", smallTarget, "--out", out)
+            #expect(run.status == 0, "\(run.errors)")
+            #expect(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count == 616)
+            for path in neighbours { #expect(try String(contentsOfFile: path, encoding: .utf8) == "mine") }
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("partial-") }
+            #expect(left.isEmpty, "\(left)")
+        }
+    }
+
+    /// Scoring one part of a split needs rows in that part only.
+    @Test func evaluatingTheTestPartNeedsNoTrainingRows() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainedModel(in: folder)
+            let onlyTest = folder.appendingPathComponent("only-test.h5").path
+            let make = try runTool(["python3", "-c", """
+                import h5py, shutil, sys
+                shutil.copy(sys.argv[1], sys.argv[2])
+                with h5py.File(sys.argv[2], "r+") as f:
+                    f["splits/moleculeace"][...] = 2
+                """, smallTarget, onlyTest])
+            try #require(make.status == 0, "\(make.errors)")
+            let run = try galen("evaluate", "--model", model, "--library", onlyTest, "--split", "test")
+            #expect(run.status == 0 && run.output.contains("test part of split moleculeace: 615 compounds"), "\(run.output)\(run.errors)")
+        }
+    }
+
+    /// Slices with non-finite values, other task names or impossible rows are refused by name.
+    @Test func mergeRefusesSlicesThatCannotBeJoined() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainedModel(in: folder)
+            func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+            for (name, rows) in [("a.h5", "0:300"), ("b.h5", "300:615")] {
+                let run = try galen("predict", "--model", model, "--library", smallTarget, "--rows", rows, "--out", path(name))
+                try #require(run.status == 0, "\(run.errors)")
+            }
+            let cases: [(String, String)] = [
+                ("f['predictions/values'][5, 0] = float('nan')", "predictions/values row 305 of the library holds nan"),
+                ("f['predictions/names'][0] = 'other'", "predictions/names differs from"),
+                ("f.attrs['row_start'] = 700", "says it holds rows 700:615"),
+            ]
+            for (change, message) in cases {
+                try? FileManager.default.removeItem(atPath: path("c.h5"))
+                let edit = try runTool(["python3", "-c", "import h5py, shutil, sys\nshutil.copy(sys.argv[1], sys.argv[2])\nwith h5py.File(sys.argv[2], 'r+') as f: \(change)",
+                                        path("b.h5"), path("c.h5")])
+                try #require(edit.status == 0, "\(edit.errors)")
+                let run = try galen("merge", path("a.h5"), path("c.h5"), "--out", path("m.h5"))
+                #expect(run.status == 1 && run.errors.contains(message) && run.errors.contains("c.h5"), "\(change): \(run.errors)")
+                #expect(!FileManager.default.fileExists(atPath: path("m.h5")))
+            }
+        }
+    }
+}
