@@ -33,6 +33,10 @@ public struct SequenceSet: Sendable {
         guard try data.elementType == .float32, shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
             throw fail("/sequences is \(try data.elementType) \(shape), expected float32 [N, T, F]")
         }
+        let fills = ["zero", "carried"]
+        guard try data.attributes.contains("unobserved"), case .string(let fill) = try data.attributes.get("unobserved"), fills.contains(fill) else {
+            throw fail("/sequences needs the string attribute unobserved, \"zero\" or \"carried\": what a masked cell holds")
+        }
         let values = try data.read(as: Float.self)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw fail("/sequences holds \(values[bad]) in sequence \(bad / (shape[1] * shape[2])); masked cells hold numbers too (0 or the carried value)")

@@ -132,7 +132,8 @@ struct FailureTests {
         }
     }
 
-    /// Slices with non-finite values, other task names or impossible rows are refused by name.
+    /// Slices with non-finite values, other task names or impossible rows are refused by name, and
+    /// inspect finds what breaks the output contract.
     @Test func mergeRefusesSlicesThatCannotBeJoined() throws {
         try withTemporaryFolder { folder in
             let model = try trainedModel(in: folder)
@@ -141,12 +142,12 @@ struct FailureTests {
                 let run = try galen("predict", "--model", model, "--library", smallTarget, "--rows", rows, "--out", path(name))
                 try #require(run.status == 0, "\(run.errors)")
             }
-            let cases: [(String, String)] = [
-                ("f['predictions/values'][5, 0] = float('nan')", "predictions/values row 305 of the library holds nan"),
-                ("f['predictions/names'][0] = 'other'", "predictions/names differs from"),
-                ("f.attrs['row_start'] = 700", "says it holds rows 700:615"),
+            let cases: [(String, String, String?)] = [
+                ("f['predictions/values'][5, 0] = float('nan')", "predictions/values row 305 of the library holds nan", "/predictions/values row 5 holds nan"),
+                ("f['predictions/names'][0] = 'other'", "predictions/names differs from", nil),
+                ("f.attrs['row_start'] = 700", "says it holds rows 700:615", "row_start 700 and row_end 615 do not span its 315 rows"),
             ]
-            for (change, message) in cases {
+            for (change, message, inspection) in cases {
                 try? FileManager.default.removeItem(atPath: path("c.h5"))
                 let edit = try runTool(["python3", "-c", "import h5py, shutil, sys\nshutil.copy(sys.argv[1], sys.argv[2])\nwith h5py.File(sys.argv[2], 'r+') as f: \(change)",
                                         path("b.h5"), path("c.h5")])
@@ -154,6 +155,8 @@ struct FailureTests {
                 let run = try galen("merge", path("a.h5"), path("c.h5"), "--out", path("m.h5"))
                 #expect(run.status == 1 && run.errors.contains(message) && run.errors.contains("c.h5"), "\(change): \(run.errors)")
                 #expect(!FileManager.default.fileExists(atPath: path("m.h5")))
+                let inspect = try galen("inspect", path("c.h5"))
+                #expect(inspection.map { inspect.status == 1 && inspect.output.contains($0) } ?? (inspect.status == 0), "\(change): \(inspect.output)")
             }
         }
     }
