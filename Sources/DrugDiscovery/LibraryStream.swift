@@ -43,7 +43,12 @@ public final class LibraryStream {
     /// Reads and checks rows `rows`.
     public func read(_ rows: Range<Int>) throws -> Block {
         let packed = try storage.read(fingerprints, rows: rows).mapError { LibraryError(path: path, problems: [$0.text]) }.get()
-        return Block(rows: rows, ids: try ids.readRows(rows, as: String.self), packed: packed)
+        let blockIDs = try ids.readRows(rows, as: String.self)
+        // Unique ids need every row at once; `galen inspect` checks those.
+        if let empty = blockIDs.firstIndex(where: \.isEmpty) {
+            throw LibraryError(path: path, problems: ["/ids row \(rows.lowerBound + empty) is empty"])
+        }
+        return Block(rows: rows, ids: blockIDs, packed: packed)
     }
 }
 

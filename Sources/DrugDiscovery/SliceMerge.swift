@@ -41,12 +41,12 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
     if let other = try slices.first(where: { try Set($0.file.datasetPaths()) != Set(datasets) }) {
         throw fail(other.path, "holds other datasets than \(first.path)")
     }
-    // Every slice's per-row datasets must have its rows and finite values (checked as they are
+    // Every slice's per-row datasets must have its rows and valid values (checked as they are
     // copied); the rest (task names and units) must be the same in every slice and are copied from the first.
     let rowDatasets = datasets.filter(perRowDatasets.contains)
     for path in datasets where !rowDatasets.contains(path) {
-        let reference = try contents(of: try first.file.dataset(path))
-        if let other = try slices.first(where: { try contents(of: try $0.file.dataset(path)) != reference }) {
+        let reference = try OutputValues(try first.file.dataset(path))
+        if let other = try slices.first(where: { try OutputValues(try $0.file.dataset(path)) != reference }) {
             throw fail(other.path, "\(path) differs from \(first.path)'s: slices must come from one model")
         }
     }
@@ -57,16 +57,12 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
         for path in datasets where !rowDatasets.contains(path) {
             let source = try first.file.dataset(path)
             let copy = try output.createDataset(path, elementType: try source.elementType, shape: try source.shape)
-            switch try source.elementType {
-            case .string: try copy.write(try source.read(as: String.self))
-            case .float16: try copy.write(try source.read(as: Float16.self))
-            default: try copy.write(try source.read(as: Float.self))
-            }
+            try OutputValues(source).write(to: copy)
         }
         for path in rowDatasets {
             let template = try first.file.dataset(path)
             let shape = try template.shape, type = try template.elementType
-            let width = shape.dropFirst().reduce(1, *)
+            let width = Swift.max(shape.dropFirst().reduce(1, *), 1)
             let target = try output.createDataset(path, elementType: type, shape: [total] + shape.dropFirst(),
                                                   chunks: [Swift.min(4096, total)] + shape.dropFirst())
             for slice in slices {
@@ -74,30 +70,16 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
                 guard try source.shape == [slice.end - slice.start] + shape.dropFirst(), try source.elementType == type else {
                     throw fail(slice.path, "\(path) has shape \(try source.shape) of \(try source.elementType), not \([slice.end - slice.start] + shape.dropFirst()) of \(type) for rows \(slice.start):\(slice.end)")
                 }
-                for from in stride(from: 0, to: slice.end - slice.start, by: Swift.max(1, blockSize / Swift.max(width, 1))) {
-                    let rows = from..<Swift.min(from + Swift.max(1, blockSize / Swift.max(width, 1)), slice.end - slice.start)
-                    func finite<T: BinaryFloatingPoint>(_ values: [T]) throws -> [T] {
-                        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                            throw fail(slice.path, "\(path) row \(slice.start + from + bad / Swift.max(width, 1)) of the library holds \(values[bad]); slices must hold finite values")
-                        }
-                        return values
+                let step = Swift.max(1, blockSize / width)
+                for from in stride(from: 0, to: slice.end - slice.start, by: step) {
+                    let values = try OutputValues(source, rows: from..<Swift.min(from + step, slice.end - slice.start))
+                    if let (index, value) = values.firstInvalid {
+                        throw fail(slice.path, "\(path) row \(slice.start + from + index / width) of the library holds \(value)")
                     }
-                    switch type {
-                    case .string: try target.writeRows(try source.readRows(rows, as: String.self), at: slice.start + from)
-                    case .float16: try target.writeRows(try finite(try source.readRows(rows, as: Float16.self)), at: slice.start + from)
-                    default: try target.writeRows(try finite(try source.readRows(rows, as: Float.self)), at: slice.start + from)
-                    }
+                    try values.write(to: target, at: slice.start + from)
                 }
             }
         }
-    }
-}
-
-/// A whole dataset's values as text, to compare slices' copies of the datasets that are not per row.
-private func contents(of dataset: Dataset) throws -> [String] {
-    switch try dataset.elementType {
-    case .string: try dataset.read(as: String.self)
-    default: try dataset.read(as: Float.self).map { "\($0)" }
     }
 }
 

@@ -36,8 +36,8 @@ public func writeAtomically<R>(_ path: String, _ write: (_ temporaryPath: String
 
 /// Runs `body` with the path of a new temporary file in the folder of `path` (where a rename to
 /// `path` cannot cross file systems), and removes that file afterwards, after a failure, and if
-/// the process is interrupted (``PartialFiles``). HDF5 failures in the temporary file are reported
-/// as failures of `path`, the file the user named.
+/// the process is interrupted (``PartialFiles``). Failures in the temporary file are reported as
+/// failures of `path`, the file the user named.
 public func withTemporaryFile<R>(beside path: String, _ body: (_ temporaryPath: String) throws -> R) throws -> R {
     let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
     let temporaryPath = target.deletingLastPathComponent()
@@ -52,6 +52,8 @@ public func withTemporaryFile<R>(beside path: String, _ body: (_ temporaryPath: 
         return try body(temporaryPath)
     } catch let failure as HDF5Error where failure.file == temporaryPath {
         throw failure.naming(path)
+    } catch let failure as FileWriteError where failure.path == temporaryPath {
+        throw FileWriteError(path: path, message: failure.message)
     }
 }
 

@@ -52,7 +52,7 @@ struct ErrorStack {
         guard let description = entries.last?.description else { return "unknown HDF5 failure" }
         if let reason = description.range(of: "error message = '"),
            let end = description[reason.upperBound...].firstIndex(of: "'"),
-           let what = description.firstIndex(of: ":") {
+           let what = description.firstIndex(of: ":"), what < reason.lowerBound {
             return "\(description[..<what]): \(description[reason.upperBound..<end])"
         }
         return description.split(whereSeparator: \.isNewline).joined(separator: " ")

@@ -8,11 +8,7 @@ import Darwin
 /// One-time and per-thread set-up of libhdf5.
 enum Library {
     /// `H5open` must run before any `H5T_NATIVE_*_g` global holds a valid id.
-    ///
-    /// HDF5 is told first not to close itself at exit: after a file failed to close (a full disk),
-    /// libhdf5 1.10 crashes closing it again from its exit handler. Every file Galen writes is
-    /// closed before it is used, so the exit handler has nothing to do that matters.
-    private static let opened: Bool = H5dont_atexit() >= 0 && H5open() >= 0
+    private static let opened: Bool = H5open() >= 0
 
     /// Marks threads whose automatic error printing is already off.
     private static let silencedKey: pthread_key_t = {
@@ -31,4 +27,13 @@ enum Library {
         H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
         pthread_setspecific(silencedKey, UnsafeRawPointer(bitPattern: 1))
     }
+}
+
+/// Tells libhdf5 not to close itself when the process exits; call it before any other use of
+/// HDF5. After a file failed to close (a full disk), libhdf5 1.10 crashes when its exit handler
+/// closes that file again. A program that closes every file it writes (``HDF5File/createAtomically(_:_:)``
+/// does) loses nothing by skipping the handler; a file still open for writing at exit keeps only
+/// what was already written.
+public func skipHDF5CleanupAtExit() {
+    _ = H5dont_atexit()
 }

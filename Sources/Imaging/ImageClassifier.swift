@@ -46,7 +46,6 @@ public final class ImageClassifier {
         }
     }
 
-    /// Refuses an image set whose images this model cannot take, naming the set's file.
     /// Refuses images [N, C, H, W] from the file at `path` whose shape is not the model's input.
     public func check(_ images: Tensor, from path: String) throws {
         if let problem = shapeProblem(Array(images.shape.dropFirst())) { throw DataFileError(path: path, problem: problem) }

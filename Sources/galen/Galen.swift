@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HDF5
 
 @main
 struct Galen: ParsableCommand {
@@ -11,6 +12,7 @@ struct Galen: ParsableCommand {
     /// Runs the command; a problem with the arguments is one line, like every other error, not
     /// the usage text.
     static func main() {
+        skipHDF5CleanupAtExit()
         do {
             var command = try parseAsRoot()
             try command.run()

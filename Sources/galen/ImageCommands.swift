@@ -58,6 +58,7 @@ struct ImageTrain: ParsableCommand {
             throw ValidationError("--epochs, --batch-size and --ensemble must be positive, --dropout in [0, 1), --learning-rate positive")
         }
         guard patience >= 0 else { throw ValidationError("--patience must be at least 0") }
+        try SizeLimit.check(["--ensemble": ensemble], atMost: SizeLimit.members)
         try output.refuseOverwriting([data])
     }
 
@@ -154,7 +155,7 @@ struct ImagePredict: ParsableCommand {
                 let values = (0..<classifier.classes.count).map { "\(probabilities.scalars[row * classifier.classes.count + $0])" }
                 text += (["\(row)", classifier.classes[predicted[row]]] + values).joined(separator: ",") + "\n"
             }
-            try TextFile.createAtomically(output.url.path) { try $0.write(text) }
+            try TextFile.createAtomically(output.path) { try $0.write(text) }
         } else {
             try HDF5File.createAtomically(output.path) { file in
                 try file.attributes.set("galen_output", "image-predictions/1")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DrugDiscovery
 import HDF5
 
 extension Inspect {
@@ -30,8 +31,8 @@ extension Inspect {
         if !problems.isEmpty { throw ExitCode.failure }
     }
 
-    /// What in an output breaks its contract: missing datasets, value datasets that are not finite
-    /// floats of one row per id and one column per name (or per latent unit), row attributes
+    /// What in an output breaks its contract: missing datasets, value datasets that are not floats
+    /// without NaN (``OutputValues/firstInvalid``) of one row per id and one column per name (or per latent unit), row attributes
     /// that disagree with the rows.
     private func outputProblems(_ root: HDF5File, kind: String) throws -> [String] {
         let (values, required, names): ([String], [String], String?)
@@ -64,9 +65,8 @@ extension Inspect {
             }
             let width = Swift.max(shape[1], 1), block = Swift.max(1, 1 << 24 / width)
             for start in stride(from: 0, to: rows, by: block) {
-                let scalars = try dataset.readRows(start..<Swift.min(start + block, rows), as: Float.self)
-                if let bad = scalars.firstIndex(where: { !$0.isFinite }) {
-                    problems.append("/\(path) row \(start + bad / width) holds \(scalars[bad])")
+                if let (index, value) = try OutputValues(dataset, rows: start..<Swift.min(start + block, rows)).firstInvalid {
+                    problems.append("/\(path) row \(start + index / width) holds \(value)")
                     break
                 }
             }

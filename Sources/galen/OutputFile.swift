@@ -13,9 +13,6 @@ struct OutputFile: ParsableArguments {
 
     func validate() throws { try Self.check(path, overwrite: overwrite, option: "--out") }
 
-    /// The file written: a symbolic link's target, so that the link is kept.
-    var url: URL { URL(fileURLWithPath: path).resolvingSymlinksInPath() }
-
     /// Refuses to write over one of the command's inputs, under whatever name it is given.
     func refuseOverwriting(_ inputs: [String?]) throws { try Self.refuse(path, overwriting: inputs) }
 

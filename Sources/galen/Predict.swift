@@ -28,9 +28,9 @@ struct Predict: ParsableCommand {
         let options = scoring.options(progress: StreamProgress("predicted", total: total))
         if output.path.lowercased().hasSuffix(".csv") {
             // The predictions stream to an HDF5 file first, and the CSV is written from it.
-            try withTemporaryFile(beside: output.url.path) { staging in
+            try withTemporaryFile(beside: output.path) { staging in
                 try model.predictLibrary(modelPath: scoring.model, libraryPath: scoring.library, outputPath: staging, options: options)
-                try writeCSV(from: staging, to: output.url.path)
+                try writeCSV(from: staging, to: output.path)
             }
         } else {
             try model.predictLibrary(modelPath: scoring.model, libraryPath: scoring.library, outputPath: output.path, options: options)

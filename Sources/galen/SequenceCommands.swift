@@ -72,7 +72,8 @@ struct SequenceTrain: ParsableCommand {
                 """)
         }
         try SizeLimit.check(["--hidden": hidden, "--convolution": convolution.max() ?? 1], atMost: SizeLimit.width)
-        try SizeLimit.check(["--layers": layers], atMost: SizeLimit.layers)
+        try SizeLimit.check(["--layers": layers, "--convolution blocks": convolution.count], atMost: SizeLimit.layers)
+        try SizeLimit.check(["--ensemble": ensemble], atMost: SizeLimit.members)
         guard patience >= 0 else { throw ValidationError("--patience must be at least 0") }
         try output.refuseOverwriting([data])
         guard layers >= 1 || !convolution.isEmpty else { throw ValidationError("--layers 0 needs --convolution") }
@@ -153,7 +154,7 @@ struct SequencePredict: ParsableCommand {
             for row in 0..<set.count {
                 text += (["\(row)"] + (0..<classes).map { "\(probabilities.scalars[row * classes + $0])" }).joined(separator: ",") + "\n"
             }
-            try TextFile.createAtomically(output.url.path) { try $0.write(text) }
+            try TextFile.createAtomically(output.path) { try $0.write(text) }
         } else {
             try HDF5File.createAtomically(output.path) { file in
                 try file.attributes.set("galen_output", "sequence-predictions/1")

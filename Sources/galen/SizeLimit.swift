@@ -6,6 +6,7 @@ enum SizeLimit {
     /// The widest layer: 65,536 units beside 2,048 inputs are already 134 million weights.
     static let width = 65_536
     static let layers = 64
+    static let members = 1_000
 
     /// Refuses the first option whose value exceeds `limit`.
     static func check(_ options: KeyValuePairs<String, Int>, atMost limit: Int) throws {

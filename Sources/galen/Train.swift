@@ -1,6 +1,7 @@
 import ArgumentParser
 import DrugDiscovery
 import Foundation
+import HDF5
 import NeuralNet
 
 /// `galen train`: a denoising autoencoder and efficacy head on a compound library.
@@ -86,6 +87,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--epochs, --batch-size, --latent, --hidden and --head must be positive")
         }
         try SizeLimit.check(["--latent": latent, "--hidden": hidden, "--head": head], atMost: SizeLimit.width)
+        try SizeLimit.check(["--ensemble": ensemble], atMost: SizeLimit.members)
         guard (0..<1).contains(dropout), noiseLevel.isFinite, noiseLevel >= 0, noise == "gaussian" || noiseLevel <= 1,
               learningRate.isFinite, learningRate > 0
         else {
@@ -130,7 +132,7 @@ struct Train: ParsableCommand {
         options.seed = seed
         options.ensemble = ensemble
         var callbacks: [any Callback] = [ProgressDisplay(members: ensemble, runsPerMember: options.runsPerMember)]
-        let historyLogger = history.map { HistoryLogger(url: URL(fileURLWithPath: $0).resolvingSymlinksInPath()) }
+        let historyLogger = history.map { HistoryLogger(url: URL(fileURLWithPath: $0)) }
         if let historyLogger { callbacks.append(historyLogger) }
         FileHandle.standardError.write(Data("""
             galen train: \(data.count) compounds in \(library), split \(method): \(parts.train.count) train, \
@@ -139,8 +141,16 @@ struct Train: ParsableCommand {
         let result = try trainEfficacyModel(
             library: data, tasks: tasks.isEmpty ? nil : tasks, split: parts, unlabelled: unlabelled, options: options,
             callbacks: callbacks, record: ["library": library, "split": method.description, "pretrain": pretrain ?? ""])
-        try historyLogger?.save()
-        try result.model.save(to: output.path, optimizer: result.optimizer, completedEpochs: result.completedEpochs)
+        let saveModel = { try result.model.save(to: output.path, optimizer: result.optimizer, completedEpochs: result.completedEpochs) }
+        if let historyLogger {
+            // The history is moved into place only once the model is: a failure leaves both earlier files.
+            try TextFile.createAtomically(historyLogger.url.path) { file in
+                try file.write(try historyLogger.contents())
+                try saveModel()
+            }
+        } else {
+            try saveModel()
+        }
         let reports = try result.model.evaluate(data, rows: parts.validation)
         print("validation metrics (\(parts.validation.count) compounds):")
         print(reportTable(reports))

@@ -28,10 +28,12 @@ struct FailureTests {
             let model = try trainedModel(in: folder)
             let outputs = folder.appendingPathComponent("out")
             try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: false)
+            let history = folder.appendingPathComponent("history.csv").path
+            try Data("earlier".utf8).write(to: URL(fileURLWithPath: history))
             let cases: [(String, [String])] = [
                 ("e.h5", ["encode", "--model", model, "--library", smallTarget]),
                 ("p.csv", ["predict", "--model", model, "--library", smallTarget]),
-                ("m.h5", ["train", "--library", smallTarget, "--epochs", "1"]),
+                ("m.h5", ["train", "--library", smallTarget, "--epochs", "1", "--history", history]),
             ]
             for (name, arguments) in cases {
                 let out = outputs.appendingPathComponent(name).path
@@ -44,6 +46,7 @@ struct FailureTests {
                 #expect(try FileManager.default.contentsOfDirectory(atPath: outputs.path) == [name], "\(name): no temporary file is left")
                 try FileManager.default.removeItem(atPath: out)
             }
+            #expect(try String(contentsOfFile: history, encoding: .utf8) == "earlier", "the history moves into place only with the model")
         }
     }
 
@@ -81,7 +84,7 @@ struct FailureTests {
         }
     }
 
-    /// Sizes that could never be allocated are refused before any work, not by a failed allocation.
+    /// Absurd widths, depths and ensemble sizes are refused before any work, not by a failed allocation.
     @Test func absurdSizesAreRefusedUpFront() throws {
         try withTemporaryFolder { folder in
             let out = folder.appendingPathComponent("m.h5").path
@@ -90,6 +93,7 @@ struct FailureTests {
                 (["train", "--library", smallTarget, "--latent", "100000000000", "--out", out], "--latent 100000000000 is too large (at most 65536)"),
                 (["sequence", "train", "--data", ecg200, "--convolution", "8", "100000000", "--out", out], "--convolution 100000000 is too large"),
                 (["sequence", "train", "--data", ecg200, "--layers", "1000000", "--out", out], "--layers 1000000 is too large (at most 64)"),
+                (["image", "train", "--data", ecg200, "--ensemble", "100000", "--out", out], "--ensemble 100000 is too large (at most 1000)"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool(["timeout", "60", TestSupport.galen] + arguments)
@@ -112,6 +116,24 @@ struct FailureTests {
             for path in neighbours { #expect(try String(contentsOfFile: path, encoding: .utf8) == "mine") }
             let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("partial-") }
             #expect(left.isEmpty, "\(left)")
+        }
+    }
+
+    /// Streaming checks each block's ids as it reads them.
+    @Test func encodeRefusesAnEmptyId() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainedModel(in: folder)
+            let library = folder.appendingPathComponent("library.h5").path, out = folder.appendingPathComponent("e.h5").path
+            let make = try runTool(["python3", "-c", """
+                import h5py, shutil, sys
+                shutil.copy(sys.argv[1], sys.argv[2])
+                with h5py.File(sys.argv[2], "r+") as f:
+                    f["ids"][300] = ""
+                """, smallTarget, library])
+            try #require(make.status == 0, "\(make.errors)")
+            let run = try galen("encode", "--model", model, "--library", library, "--out", out, "--block-size", "100")
+            #expect(run.status == 1 && run.errors.contains("/ids row 300 is empty"), "\(run.errors)")
+            #expect(!FileManager.default.fileExists(atPath: out))
         }
     }
 

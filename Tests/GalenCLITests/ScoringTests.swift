@@ -100,6 +100,14 @@ struct ScoringTests {
             #expect(try half.elementType == .float16)
             #expect(try half.read(as: Float16.self) == single.map(Float16.init))
             #expect(try HDF5File.open(path("m16.h5")).dataset("embeddings").read(as: Float16.self) == half.read(as: Float16.self))
+            // Infinity in float16 is the documented overflow past ±65504: inspect and merge take it.
+            let overflow = try runTool(["python3", "-c", "import h5py, sys\nwith h5py.File(sys.argv[1], 'r+') as f: f['embeddings'][3, 0] = float('inf')",
+                                        path("b.h5")])
+            try #require(overflow.status == 0, "\(overflow.errors)")
+            for arguments in [["inspect", path("e16.h5")], ["inspect", path("b.h5")], ["merge", path("a.h5"), path("b.h5"), "--out", path("inf.h5")]] {
+                let run = try runTool([TestSupport.galen] + arguments)
+                #expect(run.status == 0, "\(arguments): \(run.output)\(run.errors)")
+            }
             let csv = try galen("predict", "--model", model, "--library", smallTarget, "--float16", "--out", path("p.csv"))
             #expect(csv.status != 0 && csv.errors.contains("--float16 and --compress are for HDF5 output"))
         }

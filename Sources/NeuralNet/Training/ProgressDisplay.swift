@@ -79,21 +79,24 @@ public final class HistoryLogger: Callback {
         rows.append(logs.merging(["run": Double(run), "epoch": Double(epoch + 1)]) { $1 })
     }
 
-    /// Writes the epochs so far.
+    /// Writes the epochs so far to `url`.
     public func save() throws {
-        let text: String
+        let text = try contents()
+        try TextFile.createAtomically(url.path) { try $0.write(text) }
+    }
+
+    /// The epochs so far, as the file's text: CSV or JSON by the extension of `url`.
+    public func contents() throws -> String {
         if url.pathExtension.lowercased() == "json" {
             // JSON has no NaN or infinity: a diverged epoch is written as null.
             let finite = rows.map { $0.mapValues { $0.isFinite ? $0 as Any : NSNull() } }
-            text = String(decoding: try JSONSerialization.data(withJSONObject: finite, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
-        } else {
-            let columns = ["run", "epoch"] + Set(rows.flatMap(\.keys)).subtracting(["run", "epoch"]).sorted()
-            let lines = rows.map { row in
-                columns.map { column in row[column].map { column == "run" || column == "epoch" ? "\(Int($0))" : "\($0)" } ?? "" }
-                    .joined(separator: ",")
-            }
-            text = columns.joined(separator: ",") + "\n" + lines.joined(separator: "\n") + "\n"
+            return String(decoding: try JSONSerialization.data(withJSONObject: finite, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
         }
-        try TextFile.createAtomically(url.path) { try $0.write(text) }
+        let columns = ["run", "epoch"] + Set(rows.flatMap(\.keys)).subtracting(["run", "epoch"]).sorted()
+        let lines = rows.map { row in
+            columns.map { column in row[column].map { column == "run" || column == "epoch" ? "\(Int($0))" : "\($0)" } ?? "" }
+                .joined(separator: ",")
+        }
+        return columns.joined(separator: ",") + "\n" + lines.joined(separator: "\n") + "\n"
     }
 }
