@@ -6,8 +6,11 @@ python datasets/prepare.py moleculeace --bits 1024   # one source; see --help of
 """
 
 import argparse
+import csv
+import signal
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # runs from any folder without installing the package
@@ -24,6 +27,7 @@ from galen_datasets import (
     physionet2012,
     solubility,
 )
+from galen_datasets.contract import note_interrupt
 from galen_datasets.featurize import DEFAULT_BITS
 from galen_datasets.library import Settings
 from galen_datasets.sources import SourceNotFound
@@ -52,19 +56,50 @@ OTHER_SOURCES = {
 SKIPPABLE_IN_ALL = {"esol", "breastmnist", "ecg200", "physionet2012"}
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A usage error is one line, as every other error is."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def bounded(low, high):
+    """An argparse type: a whole number from low to high."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not from {low} to {high}")
+        return value
+
+    return parse
+
+
+def library_name(text):
+    """A plain file name: no folder, not hidden, not empty."""
+    if not text or "/" in text or text.startswith("."):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a plain name (no '/', not empty, not starting with '.')")
+    return text
+
+
 def parse_arguments(argv):
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: datasets/prepared)")
     common.add_argument(
         "--bits",
-        type=int,
+        type=bounded(1, 65536),
         default=DEFAULT_BITS,
         help="Morgan fingerprint size (default 2048; MoleculeACE's paper used 1024)",
     )
-    common.add_argument("--seed", type=int, default=0, help="seed of the random and stratified 80/10/10 splits (default 0)")
+    common.add_argument(
+        "--seed", type=bounded(0, 2**63 - 1), default=0, help="seed of the random and stratified 80/10/10 splits (default 0)"
+    )
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = OneLineParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for name, (_, help_text) in SOURCES.items():
         command = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
         command.add_argument("--source", type=Path, help="folder holding the same files as the default source")
@@ -77,7 +112,7 @@ def parse_arguments(argv):
 
     generic = commands.add_parser("convert", parents=[common], help="CSV/TSV/SMI/SDF files into one library")
     generic.add_argument("files", nargs="+", type=Path)
-    generic.add_argument("--name", required=True, help="library name; the file is <out>/<name>.h5")
+    generic.add_argument("--name", required=True, type=library_name, help="library name; the file is <out>/<name>.h5")
     generic.add_argument("--smiles-col", default="smiles", help="SMILES column of CSV/TSV files (default smiles)")
     generic.add_argument(
         "--value-col", action="append", default=[], help="a measured value column (repeatable); for SDF, an SD property"
@@ -89,6 +124,8 @@ def parse_arguments(argv):
 
 
 def run(arguments):
+    if arguments.out.exists() and not arguments.out.is_dir():
+        raise ValueError(f"--out {arguments.out} is a file, not a folder")
     settings = Settings(out_dir=arguments.out.resolve(), n_bits=arguments.bits, seed=arguments.seed)
     if arguments.command == "convert":
         return convert.prepare(
@@ -101,16 +138,12 @@ def run(arguments):
             arguments.split_col,
             arguments.licence,
         )
-    if arguments.command == "moleculeace":
-        return moleculeace.prepare(settings, arguments.source, arguments.targets)
-    if arguments.command in OTHER_SOURCES:
-        return OTHER_SOURCES[arguments.command][0].prepare(settings.out_dir, arguments.source)
     if arguments.command != "all":
-        return SOURCES[arguments.command][0].prepare(settings, arguments.source)
+        return prepare_source(arguments.command, settings, arguments.source, getattr(arguments, "targets", None))
     written = []
-    for name, (module, _) in {**SOURCES, **OTHER_SOURCES}.items():
+    for name in {**SOURCES, **OTHER_SOURCES}:
         try:
-            written += module.prepare(settings) if name in SOURCES else module.prepare(settings.out_dir)
+            written += prepare_source(name, settings)
         except SourceNotFound as missing:
             if name not in SKIPPABLE_IN_ALL:
                 raise
@@ -118,13 +151,35 @@ def run(arguments):
     return written
 
 
+def prepare_source(name, settings, source=None, targets=None):
+    """One public set; a file of it that cannot be read is named with the set and its source."""
+    try:
+        if name == "moleculeace":
+            return moleculeace.prepare(settings, source, targets)
+        if name in OTHER_SOURCES:
+            return OTHER_SOURCES[name][0].prepare(settings.out_dir, source)
+        return SOURCES[name][0].prepare(settings, source)
+    except (ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{name} from {source or 'its default source'}: {one_line(error)}") from None
+
+
+def one_line(error):
+    return " ".join(str(error).split())
+
+
 def main(argv=None):
     arguments = parse_arguments(argv)
+    signal.signal(signal.SIGINT, note_interrupt)
     started = time.monotonic()
     try:
         written = run(arguments)
-    except (SourceNotFound, ValueError) as error:
-        sys.exit(f"error: {error}")
+    except KeyboardInterrupt:
+        print("interrupted: the file being written was not moved into place", file=sys.stderr)
+        sys.exit(130)
+    except OSError as error:
+        sys.exit(f"error: {error.filename}: {error.strerror}" if error.filename else f"error: {one_line(error)}")
+    except (SourceNotFound, ValueError, csv.Error) as error:
+        sys.exit(f"error: {one_line(error)}")
     print(f"wrote {len(written)} files in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
 

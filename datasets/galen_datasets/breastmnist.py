@@ -39,8 +39,13 @@ def prepare(out_dir, source=None):
         name = next((n for n in ("BreastMNIST.npz", "breastmnist.npz") if (folder.path / n).is_file()), "BreastMNIST.npz")
     npz_path = folder.file(name)
     data = np.load(npz_path)
-    images = np.concatenate([data[f"{part}_images"] for part in PARTS]).astype(np.uint8)
+    parts = [data[f"{part}_images"] for part in PARTS]
+    if any(part.dtype != np.uint8 for part in parts):
+        raise ValueError(f"{npz_path}: images are {', '.join(sorted({str(part.dtype) for part in parts}))}, expected uint8")
+    images = np.concatenate(parts)
     labels = np.concatenate([data[f"{part}_labels"].reshape(-1) for part in PARTS]).astype(np.int64)
+    if labels.size and (labels.min() < 0 or labels.max() >= len(CLASSES)):
+        raise ValueError(f"{npz_path}: labels must be class indices 0..{len(CLASSES) - 1}")
     split = np.concatenate([np.full(len(data[f"{part}_labels"]), code, dtype=np.int8) for part, code in PARTS.items()])
     path = Path(out_dir) / "breastmnist.h5"
     write_image_set(path, images, labels, split, {

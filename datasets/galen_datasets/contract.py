@@ -1,6 +1,8 @@
 """The compound-library file layout (datasets/README.md is the specification) and its atomic writer."""
 
+import json
 import os
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -104,6 +106,37 @@ def set_attribute(node, key, value):
         node.attrs[key] = value
 
 
+# Set by prepare.py's Ctrl-C handler. Python prints and drops an interrupt that lands inside a finalizer (as h5py's
+# can be), and the run would go on to replace the output; the flag still stops it before any file is moved into place.
+INTERRUPTED = threading.Event()
+
+
+def note_interrupt(signum, frame):
+    INTERRUPTED.set()
+    raise KeyboardInterrupt
+
+
+def replace_unless_interrupted(temporary, path):
+    if INTERRUPTED.is_set():
+        raise KeyboardInterrupt
+    os.replace(temporary, path)
+
+
+def write_with_report(path, write, report):
+    """Writes the file at `path` with `write(path)` (atomic itself) and its X.report.json as a pair: the report is
+    written under a temporary name first and moved into place right after the file; no temporary name is left behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    report_path = path.with_suffix(".report.json")
+    temporary = report_path.with_name(f".{report_path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(report, indent=1) + "\n")
+        write(path)
+        replace_unless_interrupted(temporary, report_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 @contextmanager
 def new_contract_file(path, contract, producer, attrs):
     """An HDF5 file for `path` with the root attributes every contract shares, written under a temporary name in
@@ -119,7 +152,7 @@ def new_contract_file(path, contract, producer, attrs):
             for key, value in attrs.items():
                 set_attribute(file, key, value)
             yield file
-        os.replace(temporary, path)
+        replace_unless_interrupted(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
 

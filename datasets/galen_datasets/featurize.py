@@ -56,6 +56,12 @@ class Molecule:
     packed_fingerprint: np.ndarray
 
 
+# Beyond these RDKit's scaffold step takes seconds to minutes a molecule (a 2,000-atom chain: 11 s); no drug-like
+# molecule or peptide comes near them.
+MAX_SMILES_LENGTH = 10_000
+MAX_HEAVY_ATOMS = 1_000
+
+
 class MorganFeaturizer:
     """Morgan (ECFP4-like) bits from RDKit's generator API; equal to GetMorganFingerprintAsBitVect(mol, 2, n_bits)."""
 
@@ -67,6 +73,8 @@ class MorganFeaturizer:
         self._generator = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
 
     def from_smiles(self, smiles):
+        if len(smiles) > MAX_SMILES_LENGTH:
+            raise InvalidMolecule(f"SMILES of {len(smiles):,} characters, more than {MAX_SMILES_LENGTH:,}")
         with captured_rdkit_messages() as messages:
             mol = Chem.MolFromSmiles(smiles)
         if mol is None:
@@ -76,6 +84,8 @@ class MorganFeaturizer:
     def from_mol(self, mol):
         if mol.GetNumAtoms() == 0:
             raise InvalidMolecule("no atoms")
+        if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
+            raise InvalidMolecule(f"{mol.GetNumHeavyAtoms():,} heavy atoms, more than {MAX_HEAVY_ATOMS:,}")
         bits = self._generator.GetFingerprintAsNumPy(mol).astype(np.uint8)
         return Molecule(
             canonical_smiles=Chem.MolToSmiles(mol),

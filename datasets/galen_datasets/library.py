@@ -1,8 +1,8 @@
 """From source rows to a compound library: invalid rows listed, duplicates merged, splits made, file written."""
 
 import hashlib
-import json
-import os
+import math
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +12,7 @@ import numpy as np
 import rdkit
 
 from . import __version__
-from .contract import SPLIT_CODES, Assays, CompoundLibrary, Fingerprints, write_library
+from .contract import SPLIT_CODES, Assays, CompoundLibrary, Fingerprints, write_library, write_with_report
 from .featurize import DEFAULT_BITS, InvalidMolecule, MorganFeaturizer
 from .sources import file_digests
 
@@ -62,15 +62,22 @@ def row_from_mol(featurizer, location, mol, text, values=(), split=None):
         return SourceRow(location, text, values, split, None, str(error))
 
 
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+FLOAT32_MAX = 3.4028234663852886e38
+
+
 def parse_value(text, location):
-    """An empty cell means not measured (NaN); anything else must be a number."""
+    """An empty cell (or NaN, as pandas writes it) means not measured; anything else must be a decimal number within
+    float32's range (Python's float() would also take '5_1', 'inf' or '1e999')."""
     text = text.strip()
-    if not text:
+    if not text or text.lower() == "nan":
         return float("nan")
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{location}: {text!r} is not a number") from None
+    if not NUMBER.fullmatch(text):
+        raise ValueError(f"{location}: {text!r} is not a number")
+    value = float(text)
+    if not math.isfinite(value) or abs(value) > FLOAT32_MAX:
+        raise ValueError(f"{location}: {text!r} is beyond float32's range")
+    return value
 
 
 def with_progress(rows, label):
@@ -98,7 +105,7 @@ class Prepared:
 def build_library(rows, featurizer, assays, split, attrs):
     """assays: list of (name, unit or None), or None for an unlabelled set; split: PublishedSplit or RandomSplit."""
     n_assays = len(assays) if assays else 0
-    index, molecules, labels, row_compounds, row_values, invalid = {}, [], [], [], [], []
+    index, molecules, labels, row_compounds, row_values, invalid, locations = {}, [], [], [], [], [], []
     n_rows = 0
     for row in rows:
         n_rows += 1
@@ -109,6 +116,8 @@ def build_library(rows, featurizer, assays, split, attrs):
         if compound == len(molecules):
             molecules.append(row.molecule)
             labels.append(set())
+            locations.append([])
+        locations[compound].append(row.location)
         if row.split is not None:
             labels[compound].add(row.split)
         row_compounds.append(compound)
@@ -116,7 +125,7 @@ def build_library(rows, featurizer, assays, split, attrs):
 
     n = len(molecules)
     if n == 0:
-        raise ValueError(f"{attrs['name']}: no valid compounds in {n_rows} rows")
+        raise ValueError(f"{attrs['source']}: no valid compounds in {n_rows} rows")
     canonical = [molecule.canonical_smiles for molecule in molecules]
     library_assays, n_replicates = None, 0
     if assays:
@@ -154,6 +163,10 @@ def build_library(rows, featurizer, assays, split, attrs):
         "assays": _assay_report(library_assays),
         "splits": {split.name: _split_report(library_split)},
         "invalid_rows": invalid,
+        # Rows of one canonical SMILES (stereoisomers written without stereo among them) averaged into one compound.
+        "merged_rows": [{"smiles": canonical[i], "rows": rows} for i, rows in enumerate(locations) if len(rows) > 1],
+        # Salts and mixtures are kept whole: their counter-ions' bits are in the fingerprints.
+        "multi_fragment_compounds": [smiles for smiles in canonical if "." in smiles],
     }
     return Prepared(library, report)
 
@@ -190,11 +203,7 @@ def write_prepared(prepared, path):
     """Writes the .h5 file and its .report.json beside it, and says what happened on stderr."""
     path = Path(path)
     report = {**prepared.report, "file": path.name}
-    write_library(path, prepared.library, producer())
-    report_path = path.with_suffix(".report.json")
-    temporary = report_path.with_name(f".{report_path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(report, indent=1) + "\n")
-    os.replace(temporary, report_path)
+    write_with_report(path, lambda target: write_library(target, prepared.library, producer()), report)
     _print_summary(report, path)
     return path
 
@@ -207,7 +216,8 @@ def _print_summary(report, path):
         file=sys.stderr,
     )
     for row in report["invalid_rows"][:INVALID_ROWS_PRINTED]:
-        print(f"  invalid {row['location']}: {row['text']!r}: {row['reason']}", file=sys.stderr)
+        text = row["text"] if len(row["text"]) <= 80 else row["text"][:77] + "..."
+        print(f"  invalid {row['location']}: {text!r}: {row['reason']}", file=sys.stderr)
     hidden = len(report["invalid_rows"]) - INVALID_ROWS_PRINTED
     if hidden > 0:
         print(f"  ... {hidden} more invalid rows in {path.with_suffix('.report.json')}", file=sys.stderr)

@@ -1,6 +1,8 @@
 """Rows out of CSV, SMI and SDF files, each parsed by RDKit and located by file and line (or record)."""
 
 import csv
+import stat
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdkit import Chem
@@ -12,17 +14,54 @@ from .splits import split_label
 DELIMITERS = {".csv": ",", ".tsv": "\t"}
 
 
+def require_regular_file(path):
+    """Refuses a missing path, a folder, or a named pipe (reading one would wait for a writer for ever)."""
+    try:
+        mode = Path(path).stat().st_mode
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path}: {'a folder' if stat.S_ISDIR(mode) else 'not a regular file'}, not a file to read")
+
+
+@contextmanager
+def text_lines(path, **options):
+    """An open UTF-8 text file (a byte-order mark, as Excel writes, is skipped); a file that is not UTF-8 text is
+    refused naming it."""
+    try:
+        with open(path, encoding="utf-8-sig", **options) as handle:
+            yield handle
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
 def read_table(path, featurizer, smiles_column, value_columns=(), split_column=None):
     """CSV (or TSV) with a header; an empty value cell means not measured."""
     path = Path(path)
-    with open(path, newline="", encoding="utf-8") as handle:
+    with text_lines(path, newline="") as handle:
         reader = csv.DictReader(handle, delimiter=DELIMITERS.get(path.suffix.lower(), ","))
+        try:
+            header = reader.fieldnames
+        except csv.Error as error:
+            raise ValueError(f"{path.name}:1: {error}") from None
+        if header is None:
+            raise ValueError(f"{path.name}: the file is empty")
         wanted = [smiles_column, *value_columns] + ([split_column] if split_column else [])
-        missing = [column for column in wanted if column not in (reader.fieldnames or [])]
+        missing = [column for column in wanted if column not in header]
         if missing:
-            raise ValueError(f"{path.name}: no column {missing}; its columns are {reader.fieldnames}")
-        for record in reader:
+            raise ValueError(f"{path.name}: no column {missing}; its columns are {header}")
+        if repeated := sorted({column for column in wanted if header.count(column) > 1}):
+            raise ValueError(f"{path.name}: the header names column {repeated} more than once")
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise ValueError(f"{path.name}:{reader.line_num}: {error}") from None
             location = f"{path.name}:{reader.line_num}"
+            if any(record[column] is None for column in wanted):
+                raise ValueError(f"{location}: the row has fewer fields than the header")
             values = tuple(parse_value(record[column], location) for column in value_columns)
             split = split_label(record[split_column], location) if split_column else None
             yield row_from_smiles(featurizer, location, record[smiles_column].strip(), values, split)
@@ -31,7 +70,7 @@ def read_table(path, featurizer, smiles_column, value_columns=(), split_column=N
 def read_smi(path, featurizer):
     """One `SMILES [name]` per line, no header, no values (unlabelled)."""
     path = Path(path)
-    with open(path, encoding="utf-8") as handle:
+    with text_lines(path) as handle:
         for line_number, line in enumerate(handle, start=1):
             fields = line.split()
             if fields and not fields[0].startswith("#"):
@@ -41,6 +80,8 @@ def read_smi(path, featurizer):
 def read_sdf(path, featurizer, value_properties=(), split_property=None):
     """Values and split from SD properties; a record RDKit cannot read is listed with RDKit's reason."""
     path = Path(path)
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path.name}: the file is empty")
     supplier = Chem.SDMolSupplier(str(path))
     for record in range(len(supplier)):
         location = f"{path.name}:record {record + 1}"
@@ -53,13 +94,16 @@ def read_sdf(path, featurizer, value_properties=(), split_property=None):
         values = tuple(
             parse_value(mol.GetProp(name) if mol.HasProp(name) else "", location) for name in value_properties
         )
+        if split_property and not mol.HasProp(split_property):
+            raise ValueError(f"{location}: no SD property {split_property!r}")
         split = split_label(mol.GetProp(split_property), location) if split_property else None
         yield row_from_mol(featurizer, location, mol, mol.GetProp("_Name"), values, split)
 
 
 def read_any(path, featurizer, smiles_column="smiles", value_columns=(), split_column=None):
     """By extension: .csv/.tsv tables, .smi lists, .sdf records (value and split columns are SD properties)."""
-    suffix = Path(path).suffix.lower()
+    path = Path(path)
+    suffix = path.suffix.lower()
     if suffix in DELIMITERS:
         return read_table(path, featurizer, smiles_column, value_columns, split_column)
     if suffix == ".sdf":

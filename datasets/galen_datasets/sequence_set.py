@@ -1,7 +1,5 @@
 """Steps shared by the sequence sets: training-split statistics, standardisation, and writing the file and report."""
 
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -9,7 +7,7 @@ import h5py
 import numpy as np
 
 from . import __version__
-from .contract import SPLIT_CODES
+from .contract import SPLIT_CODES, write_with_report
 from .sequence_contract import Standardised, write_sequence_set
 
 
@@ -77,7 +75,6 @@ def class_counts(labels, split, classes):
 def write_prepared_sequences(sequence_set, details, path):
     """Writes the .h5 file and its .report.json beside it, and prints the counts per split and class on stderr."""
     path = Path(path)
-    write_sequence_set(path, sequence_set, producer())
     splits = {
         name: {**split.attrs, "counts": class_counts(sequence_set.labels, split, sequence_set.classes)}
         for name, split in sequence_set.splits.items()
@@ -89,10 +86,7 @@ def write_prepared_sequences(sequence_set, details, path):
         "splits": splits,
         **details,
     }
-    report_path = path.with_suffix(".report.json")
-    temporary = report_path.with_name(f".{report_path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(report, indent=1) + "\n")
-    os.replace(temporary, report_path)
+    write_with_report(path, lambda target: write_sequence_set(target, sequence_set, producer()), report)
 
     n, steps, features = report["shape"]
     print(f"[{report['name']}] sequences [N, T, F] = [{n:,}, {steps}, {features}] -> {path}", file=sys.stderr)

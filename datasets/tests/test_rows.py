@@ -2,9 +2,14 @@
 
 import csv
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import h5py
 import numpy as np
+import pytest
 from conftest import SLICE_TARGETS
 
 from galen_datasets import convert
@@ -37,6 +42,8 @@ def test_invalid_smiles_listed_and_duplicates_averaged(wheel_slice, tmp_path):
     assert invalid["location"] == "table.csv:8"
     assert invalid["text"] == INVALID_SMILES
     assert "SMILES Parse Error" in invalid["reason"]
+    [merged] = report["merged_rows"]
+    assert merged["rows"] == ["table.csv:2", "table.csv:7"]
     with h5py.File(path, "r") as file:
         assert file.attrs["n_invalid_rows"] == 1
         assert np.isclose(file["assays/values"][0, 0], rows[0][1] + 0.5)
@@ -52,3 +59,72 @@ def test_random_split_is_seeded_and_records_its_seed(wheel_slice, tmp_path):
             assert "assays" not in file
             splits.append(file["splits/random"][:])
     assert np.array_equal(*splits)
+
+
+PREPARE = Path(__file__).resolve().parents[1] / "prepare.py"
+GOOD = "smiles,pKi\nCCO,5.0\nc1ccccc1O,6.5\n"
+
+
+@pytest.mark.parametrize(
+    "content, arguments, message",
+    [
+        (GOOD.replace("6.5", "inf"), ["--value-col", "pKi"], "in.csv:3: 'inf' is not a number"),
+        (GOOD.replace("6.5", "5_1"), ["--value-col", "pKi"], "in.csv:3: '5_1' is not a number"),
+        (GOOD.replace("6.5", "1e999"), ["--value-col", "pKi"], "in.csv:3: '1e999' is beyond float32's range"),
+        (GOOD.replace(",6.5", ""), ["--value-col", "pKi"], "in.csv:3: the row has fewer fields than the header"),
+        ("smiles,pKi,pKi\nCCO,5,6\n", ["--value-col", "pKi"], "in.csv: the header names column ['pKi'] more than once"),
+        ("smiles,pKi\nCCO,\n", ["--value-col", "pKi"], "in.csv: no row has a value in ['pKi']"),
+        (b"\xb5\x00\x01", [], "in.csv: not UTF-8 text"),
+        ("", [], "in.csv: the file is empty"),
+        (None, [], "in.csv: a folder, not a file to read"),
+        ("fifo", [], "in.csv: not a regular file"),
+        (GOOD, ["--value-col", "pKi", "--value-col", "pKi"], "--value-col names a column twice"),
+        (GOOD, ["--name", "../out"], "argument --name: '../out' is not a plain name"),
+        (GOOD, ["--bits", "0"], "argument --bits: 0 is not from 1 to 65536"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_file(tmp_path, content, arguments, message):
+    source = tmp_path / "in.csv"
+    if content is None:
+        source.mkdir()
+    elif content == "fifo":
+        os.mkfifo(source)
+    else:
+        source.write_bytes(content if isinstance(content, bytes) else content.encode())
+    name = [] if "--name" in arguments else ["--name", "x"]
+    run = subprocess.run(
+        [sys.executable, PREPARE, "convert", source, *name, *arguments, "--out", tmp_path / "out"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode in (1, 2), run.stderr
+    assert run.stderr.count("\n") == 1 and message in run.stderr, run.stderr
+    assert not (tmp_path / "out" / "x.h5").exists()
+
+
+def test_a_bom_and_salts_are_read_and_salts_listed(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("\ufeffsmiles,pKi\nCCO.Cl,5.0\nCCO,6.0\n", encoding="utf-8")
+    [path] = convert.prepare(Settings(out_dir=tmp_path), [source], "salts", value_columns=["pKi"])
+    report = json.loads(path.with_suffix(".report.json").read_text())
+    assert report["n_compounds"] == 2
+    assert report["multi_fragment_compounds"] == ["CCO.Cl"]
+
+
+def test_an_interrupt_python_dropped_still_stops_the_move_into_place(tmp_path):
+    """An interrupt that landed in a finalizer is printed and dropped by Python; the flag still stops the files
+    from replacing the earlier ones."""
+    from galen_datasets.contract import INTERRUPTED, new_contract_file, write_with_report
+
+    def write(target):
+        with new_contract_file(target, "test/1", "test", {}) as file:
+            file["values"] = [1.0]
+
+    (tmp_path / "x.h5").write_text("earlier")
+    INTERRUPTED.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_with_report(tmp_path / "x.h5", write, {"name": "x"})
+    finally:
+        INTERRUPTED.clear()
+    assert (tmp_path / "x.h5").read_text() == "earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.h5"], "no report and no temporary file"
