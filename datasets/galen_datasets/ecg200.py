@@ -1,12 +1,14 @@
 """UCR ECG200: one heartbeat (96 samples) per series, normal or myocardial infarction, with the archive's train/test.
 No PyPI wheel ships it, so it is read from a local copy."""
 
+import math
+
 import numpy as np
 
 from .contract import SPLIT_CODES, Split
 from .sequence_contract import SequenceSet
 from .sequence_set import sequence_attrs, standardise, write_prepared_sequences
-from .sources import SHARED_DATA, SourceFolder, SourceNotFound, file_digests, local_folder
+from .sources import SHARED_DATA, SourceFolder, SourceNotFound, file_digests, local_folder, open_text
 
 NAME = "ecg200"
 FILES = {"train": "ECG200_TRAIN.txt", "test": "ECG200_TEST.txt"}
@@ -36,7 +38,9 @@ def read_ucr(path):
     """Old UCR format: one series per line, whitespace-separated, the class label (+1 or -1) first.
     Returns the series float64 [n, LENGTH], class indices int64 [n] and each row's `file:line`."""
     series, labels, locations = [], [], []
-    with open(path, encoding="ascii") as handle:
+    with open_text(path, encoding="ascii") as handle:
+        if not path.stat().st_size:
+            raise ValueError(f"{path.name}: the file is empty")
         for line_number, line in enumerate(handle, start=1):
             fields = line.split()
             if not fields:
@@ -46,6 +50,8 @@ def read_ucr(path):
                 values = [float(field) for field in fields]
             except ValueError:
                 raise ValueError(f"{location}: not all fields are numbers") from None
+            if not all(map(math.isfinite, values)):
+                raise ValueError(f"{location}: not all fields are finite numbers")
             if len(values) != LENGTH + 1 or values[0] not in CLASS_OF_UCR_LABEL:
                 raise ValueError(f"{location}: expected a label of +1 or -1 and {LENGTH} samples")
             labels.append(CLASS_OF_UCR_LABEL[int(values[0])])

@@ -12,7 +12,7 @@ from .contract import SPLIT_CODES
 from .physionet_records import HOURS, VARIABLES, read_record
 from .sequence_contract import SequenceSet, Standardised, StaticDescriptors
 from .sequence_set import indicators, sequence_attrs, side_by_side, standardise, write_prepared_sequences
-from .sources import SHARED_DATA, SourceFolder, SourceNotFound, file_digests, local_folder
+from .sources import SHARED_DATA, SourceFolder, SourceNotFound, file_digests, local_folder, open_text
 from .splits import StratifiedSplit
 
 NAME = "physionet2012"
@@ -59,7 +59,7 @@ def records_digest(paths):
 
 def read_outcomes(path):
     """RecordID -> In-hospital_death (0 or 1)."""
-    with open(path, newline="", encoding="ascii") as handle:
+    with open_text(path, encoding="ascii", newline="") as handle:
         reader = csv.DictReader(handle)
         if LABEL_COLUMN not in (reader.fieldnames or []) or "RecordID" not in reader.fieldnames:
             raise ValueError(f"{path.name}: needs the columns RecordID and {LABEL_COLUMN}")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .sources import open_text
+
 HEADER = "Time,Parameter,Value"
 HOURS = 48
 # General descriptors: the 00:00 lines. Weight is also measured later; only its first 00:00 line is the descriptor.
@@ -59,7 +61,7 @@ def read_record(path):
     values = np.full((HOURS, len(VARIABLES)), np.nan)
     descriptors, observations, treated_as_missing = {}, Counter(), Counter()
     previous_minutes = 0
-    with open(path, encoding="ascii") as handle:
+    with open_text(path, encoding="ascii") as handle:
         if handle.readline().strip() != HEADER:
             raise ValueError(f"{path.name}:1: expected the header {HEADER!r}")
         for line_number, line in enumerate(handle, start=2):
@@ -100,6 +102,8 @@ def _parse_line(line, location):
         minutes, value = int(hours) * 60 + int(minutes), float(text)
     except ValueError:
         raise ValueError(f"{location}: expected `hh:mm,Parameter,number`, got {line.strip()!r}") from None
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"{location}: {text!r} is not a finite number")
     if not 0 <= minutes <= HOURS * 60:
         raise ValueError(f"{location}: time {time} is outside the {HOURS} h window")
     return minutes, parameter, value

@@ -2,13 +2,13 @@
 
 import csv
 import stat
-from contextlib import contextmanager
 from pathlib import Path
 
 from rdkit import Chem
 
 from .featurize import captured_rdkit_messages, failure_reason
 from .library import SourceRow, parse_value, row_from_mol, row_from_smiles
+from .sources import open_text
 from .splits import split_label
 
 DELIMITERS = {".csv": ",", ".tsv": "\t"}
@@ -24,21 +24,10 @@ def require_regular_file(path):
         raise ValueError(f"{path}: {'a folder' if stat.S_ISDIR(mode) else 'not a regular file'}, not a file to read")
 
 
-@contextmanager
-def text_lines(path, **options):
-    """An open UTF-8 text file (a byte-order mark, as Excel writes, is skipped); a file that is not UTF-8 text is
-    refused naming it."""
-    try:
-        with open(path, encoding="utf-8-sig", **options) as handle:
-            yield handle
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-
-
 def read_table(path, featurizer, smiles_column, value_columns=(), split_column=None):
     """CSV (or TSV) with a header; an empty value cell means not measured."""
     path = Path(path)
-    with text_lines(path, newline="") as handle:
+    with open_text(path, newline="") as handle:
         reader = csv.DictReader(handle, delimiter=DELIMITERS.get(path.suffix.lower(), ","))
         try:
             header = reader.fieldnames
@@ -70,7 +59,7 @@ def read_table(path, featurizer, smiles_column, value_columns=(), split_column=N
 def read_smi(path, featurizer):
     """One `SMILES [name]` per line, no header, no values (unlabelled)."""
     path = Path(path)
-    with text_lines(path) as handle:
+    with open_text(path) as handle:
         for line_number, line in enumerate(handle, start=1):
             fields = line.split()
             if fields and not fields[0].startswith("#"):

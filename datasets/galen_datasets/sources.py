@@ -3,6 +3,7 @@
 import hashlib
 import importlib.metadata
 import importlib.util
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,3 +48,15 @@ def local_folder(path):
 def file_digests(paths):
     """`name sha256:<hex>` for each input file, so a library names exactly what it was made from."""
     return [f"{Path(path).name} sha256:{hashlib.sha256(Path(path).read_bytes()).hexdigest()}" for path in paths]
+
+
+@contextmanager
+def open_text(path, encoding="utf-8-sig", **options):
+    """An open text file (the default skips a UTF-8 byte-order mark, as Excel writes); a file that is not text in
+    that encoding is refused naming it."""
+    path = Path(path)
+    try:
+        with open(path, encoding=encoding, **options) as handle:
+            yield handle
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path.name}: not {encoding.split('-sig')[0].upper()} text ({error.reason} at byte {error.start})") from None
