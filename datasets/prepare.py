@@ -27,7 +27,7 @@ from galen_datasets import (
     physionet2012,
     solubility,
 )
-from galen_datasets.contract import note_interrupt
+from galen_datasets import contract
 from galen_datasets.featurize import DEFAULT_BITS
 from galen_datasets.library import Settings
 from galen_datasets.sources import SourceNotFound
@@ -159,7 +159,7 @@ def prepare_source(name, settings, source=None, targets=None):
         if name in OTHER_SOURCES:
             return OTHER_SOURCES[name][0].prepare(settings.out_dir, source)
         return SOURCES[name][0].prepare(settings, source)
-    except (ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+    except (ValueError, EOFError, zipfile.BadZipFile) as error:
         raise ValueError(f"{name} from {source or 'its default source'}: {one_line(error)}") from None
 
 
@@ -169,17 +169,22 @@ def one_line(error):
 
 def main(argv=None):
     arguments = parse_arguments(argv)
-    signal.signal(signal.SIGINT, note_interrupt)
+    contract.interrupted = False
+    previous = signal.signal(signal.SIGINT, contract.note_interrupt)
     started = time.monotonic()
     try:
         written = run(arguments)
     except KeyboardInterrupt:
-        print("interrupted: the file being written was not moved into place", file=sys.stderr)
+        print("interrupted: no file was left half-written or replaced by one", file=sys.stderr)
         sys.exit(130)
     except OSError as error:
-        sys.exit(f"error: {error.filename}: {error.strerror}" if error.filename else f"error: {one_line(error)}")
+        # A failed rename names the temporary file first and the file meant second.
+        name = error.filename2 or error.filename
+        sys.exit(f"error: {name}: {error.strerror}" if name else f"error: {one_line(error)}")
     except (SourceNotFound, ValueError, csv.Error) as error:
         sys.exit(f"error: {one_line(error)}")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     print(f"wrote {len(written)} files in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
 

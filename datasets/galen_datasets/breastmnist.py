@@ -39,6 +39,8 @@ def prepare(out_dir, source=None):
         name = next((n for n in ("BreastMNIST.npz", "breastmnist.npz") if (folder.path / n).is_file()), "BreastMNIST.npz")
     npz_path = folder.file(name)
     data = np.load(npz_path)
+    if missing := [key for part in PARTS for key in (f"{part}_images", f"{part}_labels") if key not in data.files]:
+        raise ValueError(f"{npz_path}: no {missing} in the archive")
     parts = [data[f"{part}_images"] for part in PARTS]
     if any(part.dtype != np.uint8 for part in parts):
         raise ValueError(f"{npz_path}: images are {', '.join(sorted({str(part.dtype) for part in parts}))}, expected uint8")

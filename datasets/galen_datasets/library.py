@@ -1,7 +1,6 @@
 """From source rows to a compound library: invalid rows listed, duplicates merged, splits made, file written."""
 
 import hashlib
-import math
 import re
 import sys
 from dataclasses import dataclass
@@ -62,21 +61,21 @@ def row_from_mol(featurizer, location, mol, text, values=(), split=None):
         return SourceRow(location, text, values, split, None, str(error))
 
 
-NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-FLOAT32_MAX = 3.4028234663852886e38
+NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def parse_value(text, location):
     """An empty cell (or NaN, as pandas writes it) means not measured; anything else must be a decimal number within
     float32's range (Python's float() would also take '5_1', 'inf' or '1e999')."""
     text = text.strip()
-    if not text or text.lower() == "nan":
+    if not text or text.lower().lstrip("+-") == "nan":
         return float("nan")
     if not NUMBER.fullmatch(text):
         raise ValueError(f"{location}: {text!r} is not a number")
     value = float(text)
-    if not math.isfinite(value) or abs(value) > FLOAT32_MAX:
-        raise ValueError(f"{location}: {text!r} is beyond float32's range")
+    with np.errstate(over="ignore"):
+        if not np.isfinite(np.float32(value)):
+            raise ValueError(f"{location}: {text!r} is beyond float32's range")
     return value
 
 
@@ -163,12 +162,18 @@ def build_library(rows, featurizer, assays, split, attrs):
         "assays": _assay_report(library_assays),
         "splits": {split.name: _split_report(library_split)},
         "invalid_rows": invalid,
-        # Rows of one canonical SMILES (stereoisomers written without stereo among them) averaged into one compound.
-        "merged_rows": [{"smiles": canonical[i], "rows": rows} for i, rows in enumerate(locations) if len(rows) > 1],
+        # Rows of one file with one canonical SMILES (stereoisomers written without stereo among them), averaged.
+        "merged_rows": [{"smiles": canonical[i], "rows": rows} for i, rows in enumerate(locations) if _repeats_in_a_file(rows)],
         # Salts and mixtures are kept whole: their counter-ions' bits are in the fingerprints.
         "multi_fragment_compounds": [smiles for smiles in canonical if "." in smiles],
     }
     return Prepared(library, report)
+
+
+def _repeats_in_a_file(locations):
+    """Whether one source file holds the compound twice (a multi-task library meets a compound once per target file)."""
+    files = [location.split(":")[0] for location in locations]
+    return len(set(files)) < len(files)
 
 
 def _mean_per_compound(row_compounds, row_values, n, n_assays):

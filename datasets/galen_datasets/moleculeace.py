@@ -1,11 +1,10 @@
 """MoleculeACE: 30 ChEMBL potency sets with the paper's train/test split, one file each and one multi-task library."""
 
-import csv
 from dataclasses import replace
 from itertools import chain
 
 from .library import build_library, library_attrs, with_progress, write_prepared
-from .readers import read_table
+from .readers import read_header, read_table
 from .sources import local_folder, package_folder
 from .splits import PublishedSplit
 
@@ -37,8 +36,7 @@ def unit_of(target):
 
 def read_target(path, featurizer):
     """Values in pX = -log10(value in M): the pX column when present, else the wheel's y (= -log10 nM) + 9."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle))
+    header = read_header(path)
     if PX_COLUMN in header:
         return read_table(path, featurizer, "smiles", [PX_COLUMN], "split")
     rows = read_table(path, featurizer, "smiles", ["y"], "split")

@@ -67,11 +67,12 @@ def read_outcomes(path):
         for row in reader:
             if row[LABEL_COLUMN] not in ("0", "1"):
                 raise ValueError(f"{path.name}:{reader.line_num}: {LABEL_COLUMN} is {row[LABEL_COLUMN]!r}, not 0 or 1")
-            if not row["RecordID"].isdigit():
-                raise ValueError(f"{path.name}:{reader.line_num}: RecordID {row['RecordID']!r} is not a number")
-            if int(row["RecordID"]) in outcomes:
-                raise ValueError(f"{path.name}:{reader.line_num}: RecordID {row['RecordID']} has a row already")
-            outcomes[int(row["RecordID"])] = int(row[LABEL_COLUMN])
+            record_id = (row["RecordID"] or "").strip()
+            if not record_id.isdigit():
+                raise ValueError(f"{path.name}:{reader.line_num}: RecordID {record_id!r} is not a number")
+            if int(record_id) in outcomes:
+                raise ValueError(f"{path.name}:{reader.line_num}: RecordID {record_id} has a row already")
+            outcomes[int(record_id)] = int(row[LABEL_COLUMN])
     return outcomes
 
 

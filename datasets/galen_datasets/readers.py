@@ -24,6 +24,15 @@ def require_regular_file(path):
         raise ValueError(f"{path}: {'a folder' if stat.S_ISDIR(mode) else 'not a regular file'}, not a file to read")
 
 
+def read_header(path):
+    """The column names of a CSV file."""
+    with open_text(path, newline="") as handle:
+        header = next(csv.reader(handle), None)
+    if header is None:
+        raise ValueError(f"{Path(path).name}: the file is empty")
+    return header
+
+
 def read_table(path, featurizer, smiles_column, value_columns=(), split_column=None):
     """CSV (or TSV) with a header; an empty value cell means not measured."""
     path = Path(path)
@@ -47,10 +56,11 @@ def read_table(path, featurizer, smiles_column, value_columns=(), split_column=N
             except StopIteration:
                 return
             except csv.Error as error:
-                raise ValueError(f"{path.name}:{reader.line_num}: {error}") from None
+                # The reader below counts the line it failed on; the DictReader still holds the last good one.
+                raise ValueError(f"{path.name}:{reader.reader.line_num}: {error}") from None
             location = f"{path.name}:{reader.line_num}"
-            if any(record[column] is None for column in wanted):
-                raise ValueError(f"{location}: the row has fewer fields than the header")
+            if any(record[column] is None for column in wanted) or None in record:
+                raise ValueError(f"{location}: the row has {'fewer' if None not in record else 'more'} fields than the header")
             values = tuple(parse_value(record[column], location) for column in value_columns)
             split = split_label(record[split_column], location) if split_column else None
             yield row_from_smiles(featurizer, location, record[smiles_column].strip(), values, split)
@@ -80,13 +90,17 @@ def read_sdf(path, featurizer, value_properties=(), split_property=None):
             reason = failure_reason(messages, "RDKit could not read the record")
             yield SourceRow(location, "", (), None, None, reason)
             continue
-        values = tuple(
-            parse_value(mol.GetProp(name) if mol.HasProp(name) else "", location) for name in value_properties
-        )
-        if split_property and not mol.HasProp(split_property):
-            raise ValueError(f"{location}: no SD property {split_property!r}")
-        split = split_label(mol.GetProp(split_property), location) if split_property else None
-        yield row_from_mol(featurizer, location, mol, mol.GetProp("_Name"), values, split)
+        try:
+            values = tuple(
+                parse_value(mol.GetProp(name) if mol.HasProp(name) else "", location) for name in value_properties
+            )
+            if split_property and not mol.HasProp(split_property):
+                raise ValueError(f"{location}: no SD property {split_property!r}")
+            split = split_label(mol.GetProp(split_property), location) if split_property else None
+            title = mol.GetProp("_Name")
+        except UnicodeDecodeError:
+            raise ValueError(f"{location}: a property or the title is not UTF-8 text") from None
+        yield row_from_mol(featurizer, location, mol, title, values, split)
 
 
 def read_any(path, featurizer, smiles_column="smiles", value_columns=(), split_column=None):

@@ -59,4 +59,4 @@ def open_text(path, encoding="utf-8-sig", **options):
         with open(path, encoding=encoding, **options) as handle:
             yield handle
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path.name}: not {encoding.split('-sig')[0].upper()} text ({error.reason} at byte {error.start})") from None
+        raise ValueError(f"{path.name}: not {encoding.split('-sig')[0].upper()} text ({error.reason})") from None
