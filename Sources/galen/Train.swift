@@ -1,7 +1,6 @@
 import ArgumentParser
 import DrugDiscovery
 import Foundation
-import HDF5
 import NeuralNet
 
 /// `galen train`: a denoising autoencoder and efficacy head on a compound library.
@@ -142,15 +141,8 @@ struct Train: ParsableCommand {
             library: data, tasks: tasks.isEmpty ? nil : tasks, split: parts, unlabelled: unlabelled, options: options,
             callbacks: callbacks, record: ["library": library, "split": method.description, "pretrain": pretrain ?? ""])
         let saveModel = { try result.model.save(to: output.path, optimizer: result.optimizer, completedEpochs: result.completedEpochs) }
-        if let historyLogger {
-            // The history is moved into place only once the model is: a failure leaves both earlier files.
-            try TextFile.createAtomically(historyLogger.url.path) { file in
-                try file.write(try historyLogger.contents())
-                try saveModel()
-            }
-        } else {
-            try saveModel()
-        }
+        // The history is moved into place just after the model: a failure before the model is in place leaves both earlier files.
+        if let historyLogger { try historyLogger.save(then: saveModel) } else { try saveModel() }
         let reports = try result.model.evaluate(data, rows: parts.validation)
         print("validation metrics (\(parts.validation.count) compounds):")
         print(reportTable(reports))

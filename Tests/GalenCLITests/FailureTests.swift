@@ -47,6 +47,8 @@ struct FailureTests {
                 try FileManager.default.removeItem(atPath: out)
             }
             #expect(try String(contentsOfFile: history, encoding: .utf8) == "earlier", "the history moves into place only with the model")
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("partial") }
+            #expect(left.isEmpty, "no temporary history is left: \(left)")
         }
     }
 

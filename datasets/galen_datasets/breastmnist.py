@@ -7,7 +7,7 @@ import h5py
 import numpy as np
 
 from . import __version__
-from .contract import STRING, new_contract_file
+from .contract import STRING, new_contract_file, write_atomically
 from .sources import SHARED_DATA, SourceNotFound, file_digests, local_folder
 
 CONTRACT = "image-set/1"
@@ -50,20 +50,21 @@ def prepare(out_dir, source=None):
         raise ValueError(f"{npz_path}: labels must be class indices 0..{len(CLASSES) - 1}")
     split = np.concatenate([np.full(len(data[f"{part}_labels"]), code, dtype=np.int8) for part, code in PARTS.items()])
     path = Path(out_dir) / "breastmnist.h5"
-    write_image_set(path, images, labels, split, {
+    attrs = {
         "name": "breastmnist",
         "source": folder.description,
         "source_files": file_digests([npz_path]),
         "licence": "CC BY 4.0 (MedMNIST); source images: Al-Dhabyani et al., Data in Brief 2020 (BUSI)",
         "card": "datasets/cards/breastmnist.md",
-    })
+    }
+    write_atomically(path, lambda target: write_image_set(target, images, labels, split, attrs))
     counts = {part: int((split == code).sum()) for part, code in PARTS.items()}
     print(f"breastmnist: {len(labels)} images {images.shape[1:]}, split {counts}", file=sys.stderr)
     return [path]
 
 
 def write_image_set(path, images, labels, split, attrs):
-    """Writes an image set atomically."""
+    """Writes an image set to path (``write_atomically`` gives it a temporary one)."""
     producer = f"galen_datasets {__version__} (datasets/prepare.py; h5py {h5py.__version__})"
     with new_contract_file(path, CONTRACT, producer, attrs) as f:
         rows = min(len(labels), 1024)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from .library import build_library, library_attrs, parse_value, row_from_smiles, with_progress, write_prepared
 from .readers import read_header
-from .sources import local_folder, open_text, package_folder
+from .sources import csv_records, local_folder, open_text, package_folder
 from .splits import RandomSplit
 
 NAME = "chembl2321810"
@@ -21,7 +21,7 @@ def read_series(smiles_path, activity_path, featurizer):
     if missing := [column for column in ("Name", "Act") if column not in read_header(activity_path)]:
         raise ValueError(f"{Path(activity_path).name}: no column {missing}")
     with open_text(activity_path, newline="") as handle:
-        activity = {record["Name"]: record["Act"] or "" for record in csv.DictReader(handle)}
+        activity = {record["Name"]: record["Act"] or "" for record in csv_records(csv.DictReader(handle), activity_path)}
     with open_text(smiles_path) as handle:
         for line_number, line in enumerate(handle, start=1):
             fields = line.split()

@@ -118,36 +118,51 @@ def note_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _note_only(signum, frame):
+    global interrupted
+    interrupted = True
+
+
 def move_into_place(moves):
-    """Renames each (temporary, path) with Ctrl-C held off, so that the files change together or not at all; an
-    interrupt noted earlier stops them all."""
-    holding = threading.current_thread() is threading.main_thread()
-    if holding:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    """Renames each (temporary, path) so that the files change together or not at all: an interrupt noted earlier
+    stops them all, and one that comes during the renames is only noted (Ctrl-C may reach any thread, so blocking
+    the signal in this one would not hold it off) and raised once they are done."""
+    if interrupted:
+        raise KeyboardInterrupt
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _note_only) if in_main_thread else None
     try:
-        if interrupted:
-            raise KeyboardInterrupt
         for temporary, path in moves:
             os.replace(temporary, path)
     finally:
-        if holding:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise KeyboardInterrupt
 
 
 def temporary_name(path):
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
-def write_with_report(path, write, report):
-    """Writes the file at `path` with `write(temporary path)` and its X.report.json as a pair: both under temporary
-    names, then moved into place together (``move_into_place``); no temporary name is left behind."""
+def write_atomically(path, write, report=None):
+    """Writes the file at `path` with `write(temporary path)`, and with a report its X.report.json beside it: both
+    under temporary names in the same folder, moved into place together once complete (``move_into_place``). No
+    temporary name is left behind, and a failure to write names `path`, not the temporary."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    report_path = path.with_suffix(".report.json")
-    moves = [(temporary_name(path), path), (temporary_name(report_path), report_path)]
+    moves = [(temporary_name(path), path)]
+    if report is not None:
+        report_path = path.with_suffix(".report.json")
+        moves.append((temporary_name(report_path), report_path))
     try:
-        write(moves[0][0])
-        moves[1][0].write_text(json.dumps(report, indent=1) + "\n")
+        try:
+            write(moves[0][0])
+        except OSError as error:  # h5py's messages name the temporary file and run over several lines
+            reason = os.strerror(error.errno) if error.errno else "HDF5 could not write it"
+            raise ValueError(f"{path}: {reason}") from None
+        if report is not None:
+            moves[1][0].write_text(json.dumps(report, indent=1) + "\n")
         move_into_place(moves)
     finally:
         for temporary, _ in moves:
@@ -156,26 +171,23 @@ def write_with_report(path, write, report):
 
 @contextmanager
 def new_contract_file(path, contract, producer, attrs):
-    """An HDF5 file for `path` with the root attributes every contract shares, written under a temporary name in
-    the same folder and moved into place with os.replace only when the `with` block completes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = temporary_name(path)
-    try:
-        with h5py.File(temporary, "w") as file:
-            file.attrs["galen_contract"] = contract
-            file.attrs["producer"] = producer
-            file.attrs["created"] = utc_timestamp()
-            for key, value in attrs.items():
-                set_attribute(file, key, value)
-            yield file
-        move_into_place([(temporary, path)])
-    finally:
-        temporary.unlink(missing_ok=True)
+    """An HDF5 file for `path` (a temporary name: ``write_atomically`` moves it into place) with the root attributes
+    every contract shares. It is built in memory and written whole when the block completes, so that a write that
+    fails (a full disk) is an ordinary OSError: libhdf5 failing in the middle of a file makes h5py crash."""
+    with h5py.File(str(path), "w", driver="core", backing_store=False) as file:
+        file.attrs["galen_contract"] = contract
+        file.attrs["producer"] = producer
+        file.attrs["created"] = utc_timestamp()
+        for key, value in attrs.items():
+            set_attribute(file, key, value)
+        yield file
+        file.flush()
+        image = file.id.get_file_image()
+    Path(path).write_bytes(image)
 
 
 def write_library(path, library, producer):
-    """Writes the library to path atomically."""
+    """Writes the library to path (``write_atomically`` gives it a temporary one)."""
     check_library(library)
     with new_contract_file(path, CONTRACT_VERSION, producer, library.attrs) as file:
         _write_rows(file, "ids", library.ids, STRING, compress=False)

@@ -11,7 +11,7 @@ import numpy as np
 import rdkit
 
 from . import __version__
-from .contract import SPLIT_CODES, Assays, CompoundLibrary, Fingerprints, write_library, write_with_report
+from .contract import SPLIT_CODES, Assays, CompoundLibrary, Fingerprints, write_atomically, write_library
 from .featurize import DEFAULT_BITS, InvalidMolecule, MorganFeaturizer
 from .sources import file_digests
 
@@ -172,7 +172,7 @@ def build_library(rows, featurizer, assays, split, attrs):
 
 def _repeats_in_a_file(locations):
     """Whether one source file holds the compound twice (a multi-task library meets a compound once per target file)."""
-    files = [location.split(":")[0] for location in locations]
+    files = [location.rsplit(":", 1)[0] for location in locations]
     return len(set(files)) < len(files)
 
 
@@ -208,7 +208,7 @@ def write_prepared(prepared, path):
     """Writes the .h5 file and its .report.json beside it, and says what happened on stderr."""
     path = Path(path)
     report = {**prepared.report, "file": path.name}
-    write_with_report(path, lambda target: write_library(target, prepared.library, producer()), report)
+    write_atomically(path, lambda target: write_library(target, prepared.library, producer()), report)
     _print_summary(report, path)
     return path
 

@@ -12,7 +12,7 @@ from .contract import SPLIT_CODES
 from .physionet_records import HOURS, VARIABLES, read_record
 from .sequence_contract import SequenceSet, Standardised, StaticDescriptors
 from .sequence_set import indicators, sequence_attrs, side_by_side, standardise, write_prepared_sequences
-from .sources import SHARED_DATA, SourceFolder, SourceNotFound, file_digests, local_folder, open_text
+from .sources import SHARED_DATA, SourceFolder, SourceNotFound, csv_records, file_digests, local_folder, open_text
 from .splits import StratifiedSplit
 
 NAME = "physionet2012"
@@ -64,7 +64,7 @@ def read_outcomes(path):
         if LABEL_COLUMN not in (reader.fieldnames or []) or "RecordID" not in reader.fieldnames:
             raise ValueError(f"{path.name}: needs the columns RecordID and {LABEL_COLUMN}")
         outcomes = {}
-        for row in reader:
+        for row in csv_records(reader, path):
             if row[LABEL_COLUMN] not in ("0", "1"):
                 raise ValueError(f"{path.name}:{reader.line_num}: {LABEL_COLUMN} is {row[LABEL_COLUMN]!r}, not 0 or 1")
             record_id = (row["RecordID"] or "").strip()

@@ -8,7 +8,7 @@ from rdkit import Chem
 
 from .featurize import captured_rdkit_messages, failure_reason
 from .library import SourceRow, parse_value, row_from_mol, row_from_smiles
-from .sources import open_text
+from .sources import csv_records, open_text
 from .splits import split_label
 
 DELIMITERS = {".csv": ",", ".tsv": "\t"}
@@ -27,7 +27,10 @@ def require_regular_file(path):
 def read_header(path):
     """The column names of a CSV file."""
     with open_text(path, newline="") as handle:
-        header = next(csv.reader(handle), None)
+        try:
+            header = next(csv.reader(handle), None)
+        except csv.Error as error:
+            raise ValueError(f"{Path(path).name}:1: {error}") from None
     if header is None:
         raise ValueError(f"{Path(path).name}: the file is empty")
     return header
@@ -50,17 +53,10 @@ def read_table(path, featurizer, smiles_column, value_columns=(), split_column=N
             raise ValueError(f"{path.name}: no column {missing}; its columns are {header}")
         if repeated := sorted({column for column in wanted if header.count(column) > 1}):
             raise ValueError(f"{path.name}: the header names column {repeated} more than once")
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                # The reader below counts the line it failed on; the DictReader still holds the last good one.
-                raise ValueError(f"{path.name}:{reader.reader.line_num}: {error}") from None
+        for record in csv_records(reader, path):
             location = f"{path.name}:{reader.line_num}"
-            if any(record[column] is None for column in wanted) or None in record:
-                raise ValueError(f"{location}: the row has {'fewer' if None not in record else 'more'} fields than the header")
+            if None in record.values() or None in record:
+                raise ValueError(f"{location}: the row has {'more' if None in record else 'fewer'} fields than the header")
             values = tuple(parse_value(record[column], location) for column in value_columns)
             split = split_label(record[split_column], location) if split_column else None
             yield row_from_smiles(featurizer, location, record[smiles_column].strip(), values, split)

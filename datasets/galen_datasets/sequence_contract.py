@@ -120,7 +120,7 @@ def _write_small(group, name, data, dtype):
 
 
 def write_sequence_set(path, sequence_set, producer):
-    """Writes the set to path atomically."""
+    """Writes the set to path (``write_atomically`` gives it a temporary one)."""
     check_sequence_set(sequence_set)
     with new_contract_file(path, CONTRACT_VERSION, producer, sequence_set.attrs) as file:
         sequences = sequence_set.sequences

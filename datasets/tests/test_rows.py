@@ -75,6 +75,7 @@ GOOD = "smiles,pKi\nCCO,5.0\nc1ccccc1O,6.5\n"
         (GOOD.replace("6.5", "5_1"), ["--value-col", "pKi"], "in.csv:3: '5_1' is not a number"),
         (GOOD.replace("6.5", "1e999"), ["--value-col", "pKi"], "in.csv:3: '1e999' is beyond float32's range"),
         (GOOD.replace(",6.5", ""), ["--value-col", "pKi"], "in.csv:3: the row has fewer fields than the header"),
+        ("smiles,pKi,comment\nCCO,5.0\n", ["--value-col", "pKi"], "in.csv:2: the row has fewer fields than the header"),
         ("smiles,pKi,pKi\nCCO,5,6\n", ["--value-col", "pKi"], "in.csv: the header names column ['pKi'] more than once"),
         ("smiles,pKi\nCCO,\n", ["--value-col", "pKi"], "in.csv: no row has a value in ['pKi']"),
         (b"\xb5\x00\x01", [], "in.csv: not UTF-8 text"),
@@ -126,7 +127,7 @@ def test_an_interrupt_python_dropped_still_stops_the_move_into_place(tmp_path):
     contract.interrupted = True
     try:
         with pytest.raises(KeyboardInterrupt):
-            contract.write_with_report(tmp_path / "x.h5", write, {"name": "x"})
+            contract.write_atomically(tmp_path / "x.h5", write, {"name": "x"})
     finally:
         contract.interrupted = False
     assert (tmp_path / "x.h5").read_text() == "earlier"
@@ -156,3 +157,21 @@ def test_ctrl_c_exits_130_and_keeps_the_earlier_file(tmp_path):
     assert errors.strip().splitlines()[-1].startswith("interrupted"), errors
     assert (out / "physionet2012.h5").read_text() == "earlier"
     assert sorted(p.name for p in out.iterdir()) == ["physionet2012.h5"]
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_earlier_file(tmp_path):
+    """Files limited to 2 KiB (sh counts 512-byte blocks) fail to write as on a full disk, once SIGXFSZ is ignored."""
+    source = tmp_path / "in.csv"
+    source.write_text(GOOD)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x.h5").write_text("earlier")
+    run = subprocess.run(
+        ["sh", "-c", "ulimit -f 4; trap '' XFSZ; exec \"$@\"", "sh", sys.executable, PREPARE, "convert", source,
+         "--name", "x", "--value-col", "pKi", "--out", out],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.strip() == f"error: {out / 'x.h5'}: File too large", run.stderr
+    assert (out / "x.h5").read_text() == "earlier"
+    assert sorted(p.name for p in out.iterdir()) == ["x.h5"]

@@ -79,10 +79,15 @@ public final class HistoryLogger: Callback {
         rows.append(logs.merging(["run": Double(run), "epoch": Double(epoch + 1)]) { $1 })
     }
 
-    /// Writes the epochs so far to `url`.
-    public func save() throws {
+    /// Writes the epochs so far to `url`, atomically. `then` runs once they are written and before they are moved
+    /// into place: a file that belongs with the history (the model it trained) is saved there, so that a failure
+    /// to save it leaves the earlier history too.
+    public func save(then: () throws -> Void = {}) throws {
         let text = try contents()
-        try TextFile.createAtomically(url.path) { try $0.write(text) }
+        try TextFile.createAtomically(url.path) { file in
+            try file.write(text)
+            try then()
+        }
     }
 
     /// The epochs so far, as the file's text: CSV or JSON by the extension of `url`.
