@@ -7,7 +7,6 @@ python datasets/prepare.py moleculeace --bits 1024   # one source; see --help of
 
 import argparse
 import csv
-import os
 import signal
 import sys
 import time
@@ -176,25 +175,17 @@ def main(argv=None):
     try:
         written = run(arguments)
     except KeyboardInterrupt:
-        stop(130, "interrupted: no file was left half-written or replaced by one")
+        print("interrupted: no file was left half-written or replaced by one", file=sys.stderr)
+        sys.exit(130)
     except OSError as error:
         # A failed rename names the temporary file first and the file meant second.
         name = error.filename2 or error.filename
-        stop(1, f"error: {name}: {error.strerror}" if name else f"error: {one_line(error)}")
+        sys.exit(f"error: {name}: {error.strerror}" if name else f"error: {one_line(error)}")
     except (SourceNotFound, ValueError, csv.Error) as error:
-        stop(1, f"error: {one_line(error)}")
+        sys.exit(f"error: {one_line(error)}")
     finally:
         signal.signal(signal.SIGINT, previous)
     print(f"wrote {len(written)} files in {time.monotonic() - started:.1f} s", file=sys.stderr)
-
-
-def stop(status, message):
-    """Says why on one line and exits at once. After a file failed to write (a full disk), h5py's objects fail to
-    close as they are collected, each printing a traceback, and libhdf5 crashes closing the file again at exit; the
-    temporary files are already gone, so nothing is left to tidy."""
-    print(message, file=sys.stderr, flush=True)
-    sys.stdout.flush()
-    os._exit(status)
 
 
 if __name__ == "__main__":
