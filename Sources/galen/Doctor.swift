@@ -8,7 +8,7 @@ struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the installation: BLAS in use, gradient checks, GEMM speed.")
 
-    @Option(help: "Matrix size n for the n×n×n GEMM timing.")
+    @Option(parsing: .unconditional, help: "Matrix size n for the n×n×n GEMM timing.")
     var size = 1024
 
     func validate() throws {

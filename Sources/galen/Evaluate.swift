@@ -19,7 +19,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The split method (a stored split, random or scaffold); default: the one the model was trained with.")
     var splitMethod: String?
 
-    @Option(help: "The seed of a random or scaffold split; default: the model's training seed.")
+    @Option(parsing: .unconditional, help: "The seed of a random or scaffold split; default: the model's training seed.")
     var seed: UInt64?
 
     @Flag(help: "Print JSON instead of a table.")

@@ -10,7 +10,8 @@ struct Galen: ParsableCommand {
         subcommands: [Train.self, Evaluate.self, Encode.self, Predict.self, Merge.self, Inspect.self, Image.self, Sequence.self, Doctor.self])
 
     /// Runs the command; a problem with the arguments is one line, like every other error, not
-    /// the usage text.
+    /// the usage text. Numeric options take their value with `parsing: .unconditional`, so that
+    /// `--seed -1` is refused for its value, not reported as a missing one.
     static func main() {
         skipHDF5CleanupAtExit()
         do {

@@ -24,19 +24,19 @@ struct ImageTrain: ParsableCommand {
     @Option(help: "The stored split to train on (its validation part, or 10 % of training, stops early).")
     var split = "medmnist"
 
-    @Option(help: "Maximum epochs.")
+    @Option(parsing: .unconditional, help: "Maximum epochs.")
     var epochs = 60
 
-    @Option(help: "Epochs without validation improvement before stopping.")
+    @Option(parsing: .unconditional, help: "Epochs without validation improvement before stopping.")
     var patience = 15
 
-    @Option(help: "Images per batch.")
+    @Option(parsing: .unconditional, help: "Images per batch.")
     var batchSize = 32
 
-    @Option(help: "AdamW learning rate.")
+    @Option(parsing: .unconditional, help: "AdamW learning rate.")
     var learningRate: Float = 1e-3
 
-    @Option(help: "Dropout before the classifier.")
+    @Option(parsing: .unconditional, help: "Dropout before the classifier.")
     var dropout: Float = 0.5
 
     @Flag(help: "Random flips, rotation, shift, zoom, brightness and contrast on training images.")
@@ -45,10 +45,10 @@ struct ImageTrain: ParsableCommand {
     @Flag(help: "Weigh classes by the inverse of their training frequency.")
     var balanceClasses = false
 
-    @Option(help: "Seed for initialisation, shuffling and augmentation.")
+    @Option(parsing: .unconditional, help: "Seed for initialisation, shuffling and augmentation.")
     var seed: UInt64 = 0
 
-    @Option(help: "Members of an ensemble (seeds derived from --seed); probabilities are their mean.")
+    @Option(parsing: .unconditional, help: "Members of an ensemble (seeds derived from --seed); probabilities are their mean.")
     var ensemble = 1
 
     @OptionGroup var output: OutputFile

@@ -13,7 +13,7 @@ struct ScoringArguments: ParsableArguments {
             transform: RowRange.init(parsing:))
     var rows: RowRange?
 
-    @Option(help: "Rows per block read, computed and written at a time.")
+    @Option(parsing: .unconditional, help: "Rows per block read, computed and written at a time.")
     var blockSize = 4096
 
     @Flag(help: "Compress the output with shuffle and gzip (smaller, slower).")

@@ -24,10 +24,10 @@ struct SequenceTrain: ParsableCommand {
     @Option(help: "lstm or gru.")
     var cell: Recurrent.Cell = .gru
 
-    @Option(help: "Hidden units per direction.")
+    @Option(parsing: .unconditional, help: "Hidden units per direction.")
     var hidden = 64
 
-    @Option(help: "Stacked recurrent layers (0: convolutions only).")
+    @Option(parsing: .unconditional, help: "Stacked recurrent layers (0: convolutions only).")
     var layers = 1
 
     @Flag(help: "Read each sequence in both directions.")
@@ -36,29 +36,29 @@ struct SequenceTrain: ParsableCommand {
     @Option(help: "last (the final state) or mean (over valid steps).")
     var pooling: SequenceSettings.Pooling = .last
 
-    @Option(help: "Dropout before the classifier.")
+    @Option(parsing: .unconditional, help: "Dropout before the classifier.")
     var dropout: Float = 0.2
 
     @Option(parsing: .upToNextOption,
             help: "Filters of each 1-D convolution block (kernels 8, 5, then 3) before the recurrence, e.g. 128 256 128; none by default.")
     var convolution: [Int] = []
 
-    @Option(help: "Maximum epochs.")
+    @Option(parsing: .unconditional, help: "Maximum epochs.")
     var epochs = 60
 
-    @Option(help: "Epochs without validation improvement before stopping.")
+    @Option(parsing: .unconditional, help: "Epochs without validation improvement before stopping.")
     var patience = 10
 
-    @Option(help: "Sequences per batch.")
+    @Option(parsing: .unconditional, help: "Sequences per batch.")
     var batchSize = 64
 
-    @Option(help: "AdamW learning rate.")
+    @Option(parsing: .unconditional, help: "AdamW learning rate.")
     var learningRate: Float = 1e-3
 
-    @Option(help: "Seed for initialisation, shuffling and the carved validation part.")
+    @Option(parsing: .unconditional, help: "Seed for initialisation, shuffling and the carved validation part.")
     var seed: UInt64 = 0
 
-    @Option(help: "Members of an ensemble (seeds derived from --seed); predictions are their mean.")
+    @Option(parsing: .unconditional, help: "Members of an ensemble (seeds derived from --seed); predictions are their mean.")
     var ensemble = 1
 
     @OptionGroup var output: OutputFile

@@ -27,52 +27,52 @@ struct Train: ParsableCommand {
     @Option(help: "joint (reconstruction and regression together) or pretrain (reconstruction first, then the head).")
     var mode: EfficacyTrainingOptions.Mode = .joint
 
-    @Option(help: "Latent code size.")
+    @Option(parsing: .unconditional, help: "Latent code size.")
     var latent = 128
 
-    @Option(help: "Width of the encoder's and decoder's hidden layer.")
+    @Option(parsing: .unconditional, help: "Width of the encoder's and decoder's hidden layer.")
     var hidden = 1024
 
-    @Option(help: "Width of the efficacy head's hidden layer.")
+    @Option(parsing: .unconditional, help: "Width of the efficacy head's hidden layer.")
     var head = 256
 
-    @Option(help: "Maximum epochs (early stopping usually ends sooner).")
+    @Option(parsing: .unconditional, help: "Maximum epochs (early stopping usually ends sooner).")
     var epochs = 150
 
-    @Option(help: "Epochs without validation improvement before stopping.")
+    @Option(parsing: .unconditional, help: "Epochs without validation improvement before stopping.")
     var patience = 20
 
-    @Option(help: "Reconstruction-only epochs in pretrain mode.")
+    @Option(parsing: .unconditional, help: "Reconstruction-only epochs in pretrain mode.")
     var pretrainEpochs = 30
 
-    @Option(help: "Samples per batch.")
+    @Option(parsing: .unconditional, help: "Samples per batch.")
     var batchSize = 64
 
-    @Option(help: "AdamW learning rate.")
+    @Option(parsing: .unconditional, help: "AdamW learning rate.")
     var learningRate: Float = 1e-3
 
-    @Option(help: "AdamW weight decay.")
+    @Option(parsing: .unconditional, help: "AdamW weight decay.")
     var weightDecay: Float = 1e-4
 
-    @Option(help: "Dropout rate in hidden layers.")
+    @Option(parsing: .unconditional, help: "Dropout rate in hidden layers.")
     var dropout: Float = 0.2
 
     @Option(help: "Input corruption: flip, mask or gaussian.")
     var noise = "flip"
 
-    @Option(help: "Corruption level (flip or mask probability, or Gaussian standard deviation).")
+    @Option(parsing: .unconditional, help: "Corruption level (flip or mask probability, or Gaussian standard deviation).")
     var noiseLevel: Float = 0.01
 
-    @Option(help: "Weight of the reconstruction loss in joint mode.")
+    @Option(parsing: .unconditional, help: "Weight of the reconstruction loss in joint mode.")
     var reconstructionWeight: Float = 0.1
 
     @Flag(help: "In pretrain mode, keep the encoder fixed while the head trains.")
     var freezeEncoder = false
 
-    @Option(help: "Train this many members with different seeds; predictions give their mean and spread.")
+    @Option(parsing: .unconditional, help: "Train this many members with different seeds; predictions give their mean and spread.")
     var ensemble = 1
 
-    @Option(help: "Seed for initialisation, shuffling, noise and random splits.")
+    @Option(parsing: .unconditional, help: "Seed for initialisation, shuffling, noise and random splits.")
     var seed: UInt64 = 0
 
     @Option(help: "Write the per-epoch history to this CSV or JSON file when training ends.")

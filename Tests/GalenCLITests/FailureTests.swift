@@ -86,7 +86,8 @@ struct FailureTests {
         }
     }
 
-    /// Absurd widths, depths and ensemble sizes are refused before any work, not by a failed allocation.
+    /// Absurd widths, depths and ensemble sizes are refused before any work, not by a failed allocation, and
+    /// negative numbers for their value, not as missing ones.
     @Test func absurdSizesAreRefusedUpFront() throws {
         try withTemporaryFolder { folder in
             let out = folder.appendingPathComponent("m.h5").path
@@ -96,6 +97,8 @@ struct FailureTests {
                 (["sequence", "train", "--data", ecg200, "--convolution", "8", "100000000", "--out", out], "--convolution 100000000 is too large"),
                 (["sequence", "train", "--data", ecg200, "--layers", "1000000", "--out", out], "--layers 1000000 is too large (at most 64)"),
                 (["image", "train", "--data", ecg200, "--ensemble", "100000", "--out", out], "--ensemble 100000 is too large (at most 1000)"),
+                (["train", "--library", smallTarget, "--seed", "-1", "--out", out], "The value '-1' is invalid for '--seed <seed>'"),
+                (["train", "--library", smallTarget, "--epochs", "-3", "--out", out], "--epochs, --batch-size, --latent, --hidden and --head must be positive"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool(["timeout", "60", TestSupport.galen] + arguments)
