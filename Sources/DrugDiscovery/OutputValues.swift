@@ -9,25 +9,22 @@ public enum OutputValues: Equatable {
 
     /// Rows `rows` of `dataset`, or all of it.
     public init(_ dataset: Dataset, rows: Range<Int>? = nil) throws {
-        func read<T: HDF5Scalar>(_ type: T.Type) throws -> [T] {
-            try rows.map { try dataset.readRows($0, as: type) } ?? dataset.read(as: type)
-        }
         switch try dataset.elementType {
         case .string: self = .strings(try rows.map { try dataset.readRows($0, as: String.self) } ?? dataset.read(as: String.self))
-        case .float16: self = .halves(try read(Float16.self))
-        default: self = .floats(try read(Float.self))
+        case .float16: self = .halves(try rows.map { try dataset.readRows($0, as: Float16.self) } ?? dataset.read(as: Float16.self))
+        default: self = .floats(try rows.map { try dataset.readRows($0, as: Float.self) } ?? dataset.read(as: Float.self))
         }
     }
 
     /// Writes them whole to `dataset`, or as its rows from `start`.
     public func write(to dataset: Dataset, at start: Int? = nil) throws {
-        func write<T: HDF5Scalar>(_ values: [T]) throws {
-            if let start { try dataset.writeRows(values, at: start) } else { try dataset.write(values) }
-        }
-        switch self {
-        case .strings(let values): if let start { try dataset.writeRows(values, at: start) } else { try dataset.write(values) }
-        case .halves(let values): try write(values)
-        case .floats(let values): try write(values)
+        switch (self, start) {
+        case (.strings(let values), let start?): try dataset.writeRows(values, at: start)
+        case (.strings(let values), nil): try dataset.write(values)
+        case (.halves(let values), let start?): try dataset.writeRows(values, at: start)
+        case (.halves(let values), nil): try dataset.write(values)
+        case (.floats(let values), let start?): try dataset.writeRows(values, at: start)
+        case (.floats(let values), nil): try dataset.write(values)
         }
     }
 

@@ -100,14 +100,7 @@ extension Dataset {
         image.baseAddress!.advanced(by: bytes.count).initializeMemory(as: UInt8.self, repeating: 0, count: size - bytes.count)
 
         func write(_ range: Range<Int>, to target: Int32) -> Bool {
-            var done = range.lowerBound
-            while done < range.upperBound {
-                let written = pwrite(target, image.baseAddress! + (done - offset), range.upperBound - done, off_t(done))
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return false }
-                done += written
-            }
-            return true
+            writeFully(target, image.baseAddress! + (range.lowerBound - offset), count: range.count, at: range.lowerBound)
         }
         let end = offset + size
         let innerStart = (offset + page - 1) / page * page

@@ -10,6 +10,7 @@ import Darwin
 public final class TextFile {
     private let descriptor: Int32
     private let path: String
+    private var length = 0
 
     private init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
@@ -36,16 +37,10 @@ public final class TextFile {
     public func write(_ text: String) throws {
         var text = text
         try text.withUTF8 { bytes in
-            var done = 0
-            while done < bytes.count {
-                let written = systemWrite(descriptor, bytes.baseAddress! + done, bytes.count - done)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { throw FileWriteError(path: path, message: String(cString: strerror(errno))) }
-                done += written
+            guard bytes.isEmpty || writeFully(descriptor, bytes.baseAddress!, count: bytes.count, at: length) else {
+                throw FileWriteError(path: path, message: String(cString: strerror(errno)))
             }
+            length += bytes.count
         }
     }
 }
-
-/// POSIX `write`, which `TextFile.write` hides inside the class.
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(descriptor, bytes, count) }

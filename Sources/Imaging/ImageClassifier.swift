@@ -38,21 +38,16 @@ public final class ImageClassifier {
     }
 
     /// Class probabilities [N, classes] for images [N, C, H, W] in 0...255: the members' mean.
-    public func probabilities(_ images: Tensor, batchSize: Int = 256) throws -> Tensor {
-        if let problem = shapeProblem(Array(images.shape.dropFirst())) { throw DataFileError(path: "", problem: problem) }
+    /// Images whose shape is not the model's input are refused, naming `path`, the file they came from.
+    public func probabilities(_ images: Tensor, from path: String = "", batchSize: Int = 256) throws -> Tensor {
+        let shape = Array(images.shape.dropFirst())
+        guard shape == inputShape else {
+            throw DataFileError(path: path, problem: "images of shape \(shape) do not match the model's input \(inputShape)")
+        }
         return withoutGrad {
             let normalized = normalize(images)
             return Ensemble.mean(members.map { $0.predict(normalized, batchSize: batchSize).softmax(axis: 1) })
         }
-    }
-
-    /// Refuses images [N, C, H, W] from the file at `path` whose shape is not the model's input.
-    public func check(_ images: Tensor, from path: String) throws {
-        if let problem = shapeProblem(Array(images.shape.dropFirst())) { throw DataFileError(path: path, problem: problem) }
-    }
-
-    private func shapeProblem(_ shape: [Int]) -> String? {
-        shape == inputShape ? nil : "images of shape \(shape) do not match the model's input \(inputShape)"
     }
 
     public func save(to path: String) throws {

@@ -113,8 +113,7 @@ struct ImageEvaluate: ParsableCommand {
         let options = trainingRecord(classifier.trainingRecord, as: ImageTrainingOptions.self).options
         let splitName = self.splitName ?? options?.split ?? "medmnist"
         let rows = try set.labelled.rows(split, of: splitName, seed: options?.seed ?? 0, noun: "images")
-        try classifier.check(set.images, from: data)
-        let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows)),
+        let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows), from: data),
                                           labels: rows.map { set.labels[$0] })
         if json {
             try printJSON(report)
@@ -145,9 +144,8 @@ struct ImagePredict: ParsableCommand {
     func run() throws {
         let classifier = try ImageClassifier.load(model)
         let images = try ImageSet.images(in: data)
-        try classifier.check(images, from: data)
         let count = images.shape[0]
-        let probabilities = try classifier.probabilities(images)
+        let probabilities = try classifier.probabilities(images, from: data)
         let predicted = probabilities.argmax(axis: 1)
         if output.path.lowercased().hasSuffix(".csv") {
             var text = (["row", "predicted"] + classifier.classes).joined(separator: ",") + "\n"

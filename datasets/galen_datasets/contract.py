@@ -112,15 +112,14 @@ def set_attribute(node, key, value):
 interrupted = False
 
 
-def note_interrupt(signum, frame):
-    global interrupted
-    interrupted = True
-    raise KeyboardInterrupt
-
-
 def _note_only(signum, frame):
     global interrupted
     interrupted = True
+
+
+def note_interrupt(signum, frame):
+    _note_only(signum, frame)
+    raise KeyboardInterrupt
 
 
 def move_into_place(moves):
