@@ -9,6 +9,9 @@ models when `import torch` works; PyTorch is optional and never needed by CI), a
 median and min-max of each figure, and the ratio Galen/reference of the medians.
 
 Every benchmark prints `figure = value unit` lines; that is the whole protocol between this script and them.
+Before each of Galen's runs a core check times one single-threaded NumPy product alone and two at once: the
+two-core column is the work of two over one (about 2 when the virtual machine's two cores are two physical cores,
+about 1 when the host runs them on one core's two hardware threads, which share its multiply-add units).
 The encode benchmark runs `galen encode` end to end (HDF5 in and out) on 1,000,000 and 4,000,000 compounds made by
 repeating real MoleculeACE fingerprints (reference/repeat_library.py), and also reports its peak RSS.
 """
@@ -30,6 +33,32 @@ GALEN = REPOSITORY / ".build" / "release" / "galen"
 REFERENCE = BENCHMARKS / "reference"
 FIGURE = re.compile(r"^(.+?) = ([0-9.]+) (\S+)$")
 ENCODE_SIZES = (1_000_000, 4_000_000)
+
+
+CORE_CHECK = r"""
+import sys, time
+import numpy as np
+matrix = np.ones((256, 256), np.float32)
+while time.time() < float(sys.argv[1]):
+    pass
+start, products = time.perf_counter(), 0
+while time.perf_counter() - start < 0.4:
+    matrix @ matrix
+    products += 1
+print(products / (time.perf_counter() - start))
+"""
+
+
+def core_check():
+    """Products per second of two single-threaded processes at once over one alone (the better of two)."""
+    def rates(copies):
+        environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        start = time.time() + 0.5  # both past NumPy's import before either starts counting
+        processes = [subprocess.Popen([sys.executable, "-c", CORE_CHECK, str(start)], stdout=subprocess.PIPE,
+                                      text=True, env=environment) for _ in range(copies)]
+        return [float(process.communicate()[0]) for process in processes]
+    alone = max(rates(1)[0], rates(1)[0])
+    return sum(rates(2)) / alone
 
 
 def run(command, **options):
@@ -121,8 +150,8 @@ def number(value):
 
 def table(results):
     rows = ["| figure | unit | Galen median | Galen min–max | reference | reference median | reference min–max "
-            "| Galen/reference |", "|---|---|---|---|---|---|---|---|"]
-    for reference_name, galen, reference in results:
+            "| Galen/reference | two-core check |", "|---|---|---|---|---|---|---|---|---|"]
+    for reference_name, galen, reference, checks in results:
         for figure, (values, unit) in galen.items():
             median, low, high = summary(values)
             # The in-memory PyTorch encoder is the reference for every encode speed row (not for memory).
@@ -135,6 +164,7 @@ def table(results):
                           f"{median / other_median:.2f}"]
             else:
                 cells += ["", "", "", ""]
+            cells.append(f"{min(checks):.2f}–{max(checks):.2f}")
             rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -162,17 +192,19 @@ def main():
             reference_side = None
         if isinstance(galen_side, Encode):
             galen_side.prepare()
-        galen, reference = {}, {}
+        galen, reference, checks = {}, {}, []
         for number_of_run in range(1, arguments.runs + 1):
             for side, collected in ((galen_side, galen), (reference_side, reference)):
                 if side is None:
                     continue
+                if side is galen_side:
+                    checks.append(core_check())
                 output = side()
                 blas = next((line for line in output.splitlines() if line.startswith("BLAS: ")), blas)
                 for figure, (value, unit) in figures(output).items():
                     collected.setdefault(figure, ([], unit))[0].append(value)
             print(f"{name}: run {number_of_run} of {arguments.runs} done", file=sys.stderr, flush=True)
-        results.append((reference_name, galen, reference))
+        results.append((reference_name, galen, reference, checks))
 
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     print(f"{datetime.date.today()}: {os.cpu_count()} cores of {cpu}, {platform.system()} {platform.release()}; "

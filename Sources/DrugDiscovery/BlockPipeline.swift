@@ -40,7 +40,7 @@ func runPipeline<Input: Sendable, Output: Sendable>(
         inputs.close()
     }
     let computing = DispatchGroup()
-    for _ in 0..<ProcessInfo.processInfo.activeProcessorCount {
+    for _ in 0..<Parallelism.cores {
         computing.enter()
         start {
             onThisThreadOnly {

@@ -7,6 +7,6 @@ public enum BLAS {
     public static var configuration: String {
         BLASThreads.single
         return "\(String(cString: openblas_get_config())), kernel \(String(cString: openblas_get_corename())), "
-            + "\(openblas_get_num_threads()) thread (large products split over \(ProcessInfo.processInfo.activeProcessorCount) cores by TensorCore)"
+            + "\(openblas_get_num_threads()) thread (large products split over \(Parallelism.cores) cores by TensorCore)"
     }
 }
