@@ -9,9 +9,10 @@ models when `import torch` works; PyTorch is optional and never needed by CI), a
 median and min-max of each figure, and the ratio Galen/reference of the medians.
 
 Every benchmark prints `figure = value unit` lines; that is the whole protocol between this script and them.
-Before each of Galen's runs a core check times one single-threaded NumPy product alone and two at once: the
-two-core column is the work of two over one (about 2 when the virtual machine's two cores are two physical cores,
-about 1 when the host runs them on one core's two hardware threads, which share its multiply-add units).
+Before each of Galen's runs a core check times single-threaded NumPy products of [256×256] matrices for 0.4 s, one
+process alone and then two at once; the last column gives the one's GFLOP/s and the two's work over the one's (about 2
+when the virtual machine's two cores are two physical cores, about 1 when the host runs them on one core's two hardware
+threads, which share its multiply-add units). It is a snapshot of a shared host, taken just before the run.
 The encode benchmark runs `galen encode` end to end (HDF5 in and out) on 1,000,000 and 4,000,000 compounds made by
 repeating real MoleculeACE fingerprints (reference/repeat_library.py), and also reports its peak RSS.
 """
@@ -50,7 +51,7 @@ print(products / (time.perf_counter() - start))
 
 
 def core_check():
-    """Products per second of two single-threaded processes at once over one alone (the better of two)."""
+    """(GFLOP/s of one single-threaded process alone, the better of two tries; two at once over one alone)."""
     def rates(copies):
         environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
         start = time.time() + 0.5  # both past NumPy's import before either starts counting
@@ -58,7 +59,7 @@ def core_check():
                                       text=True, env=environment) for _ in range(copies)]
         return [float(process.communicate()[0]) for process in processes]
     alone = max(rates(1)[0], rates(1)[0])
-    return sum(rates(2)) / alone
+    return alone * 2 * 256 ** 3 / 1e9, sum(rates(2)) / alone
 
 
 def run(command, **options):
@@ -150,7 +151,7 @@ def number(value):
 
 def table(results):
     rows = ["| figure | unit | Galen median | Galen min–max | reference | reference median | reference min–max "
-            "| Galen/reference | two-core check |", "|---|---|---|---|---|---|---|---|---|"]
+            "| Galen/reference | core check: GFLOP/s of one; two over one |", "|---|---|---|---|---|---|---|---|---|"]
     for reference_name, galen, reference, checks in results:
         for figure, (values, unit) in galen.items():
             median, low, high = summary(values)
@@ -164,7 +165,8 @@ def table(results):
                           f"{median / other_median:.2f}"]
             else:
                 cells += ["", "", "", ""]
-            cells.append(f"{min(checks):.2f}–{max(checks):.2f}")
+            alone, together = zip(*checks)
+            cells.append(f"{min(alone):.0f}–{max(alone):.0f}; {min(together):.2f}–{max(together):.2f}")
             rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
