@@ -8,6 +8,10 @@ import TensorCore
 /// outputs back into assay units.
 public final class EfficacyModel {
     public static let kind = "drug-discovery/1"
+    /// The `galen_output` of the files ``encodeLibrary(modelPath:libraryPath:outputPath:options:)`` writes.
+    public static let embeddingsKind = "embeddings/1"
+    /// The `galen_output` of the files ``predictLibrary(modelPath:libraryPath:outputPath:options:)`` writes.
+    public static let predictionsKind = "predictions/1"
     public let members: [DenoisingAutoencoder]
     public let taskNames: [String]
     public let taskUnits: [String]

@@ -41,7 +41,7 @@ extension EfficacyModel {
     /// Streams `libraryPath` through the encoder (the first member's) and writes `/embeddings`
     /// [rows, latent] and `/ids` to `outputPath`, atomically.
     public func encodeLibrary(modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions) throws {
-        try stream(modelPath: modelPath, libraryPath: libraryPath, outputPath: outputPath, options: options, kind: "embeddings/1",
+        try stream(modelPath: modelPath, libraryPath: libraryPath, outputPath: outputPath, options: options, kind: Self.embeddingsKind,
                    columns: [latentSize], setup: { file in
             try file.attributes.set("latent_size", .int(self.latentSize))
             return ["embeddings"]
@@ -56,7 +56,7 @@ extension EfficacyModel {
     /// `/ids`, to `outputPath`, atomically.
     public func predictLibrary(modelPath: String, libraryPath: String, outputPath: String, options: ScoringOptions) throws {
         let tasks = taskNames.count, ensemble = members.count > 1
-        try stream(modelPath: modelPath, libraryPath: libraryPath, outputPath: outputPath, options: options, kind: "predictions/1",
+        try stream(modelPath: modelPath, libraryPath: libraryPath, outputPath: outputPath, options: options, kind: Self.predictionsKind,
                    columns: ensemble ? [tasks, tasks] : [tasks], setup: { file in
             try file.createDataset("predictions/names", elementType: .string, shape: [tasks]).write(self.taskNames)
             try file.createDataset("predictions/units", elementType: .string, shape: [tasks]).write(self.taskUnits)

@@ -129,6 +129,7 @@ struct ImageEvaluate: ParsableCommand {
 }
 
 struct ImagePredict: ParsableCommand {
+    static let outputKind = "image-predictions/1"
     static let configuration = CommandConfiguration(commandName: "predict", abstract: "Class probabilities for every image, to HDF5 or CSV.")
 
     @Option(help: "The model file from galen image train.")
@@ -156,7 +157,7 @@ struct ImagePredict: ParsableCommand {
             try TextFile.createAtomically(output.path) { try $0.write(text) }
         } else {
             try HDF5File.createAtomically(output.path) { file in
-                try file.attributes.set("galen_output", "image-predictions/1")
+                try file.attributes.set("galen_output", .string(Self.outputKind))
                 try file.attributes.set("model_path", .string(model))
                 try file.attributes.set("source_data", .string(data))
                 try file.createDataset("probabilities", elementType: .float32, shape: probabilities.shape).write(probabilities.scalars)

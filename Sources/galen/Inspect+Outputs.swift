@@ -37,10 +37,10 @@ extension Inspect {
     private func outputProblems(_ root: HDF5File, kind: String) throws -> [String] {
         let (values, required, names): ([String], [String], String?)
         switch kind {
-        case "embeddings/1": (values, required, names) = (["embeddings"], ["embeddings", "ids"], nil)
-        case "predictions/1":
+        case EfficacyModel.embeddingsKind: (values, required, names) = (["embeddings"], ["embeddings", "ids"], nil)
+        case EfficacyModel.predictionsKind:
             (values, required, names) = (["predictions/values", "predictions/spread"], ["predictions/values", "predictions/names", "ids"], "predictions/names")
-        case "image-predictions/1", "sequence-predictions/1": (values, required, names) = (["probabilities"], ["probabilities", "classes"], "classes")
+        case ImagePredict.outputKind, SequencePredict.outputKind: (values, required, names) = (["probabilities"], ["probabilities", "classes"], "classes")
         default: return ["galen_output '\(kind)' is not a kind of output this version of galen writes"]
         }
         let missing = try required.filter { try !root.contains($0) }.map { "/\($0) is missing" }

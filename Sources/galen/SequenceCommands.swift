@@ -132,6 +132,7 @@ struct SequenceEvaluate: ParsableCommand {
 }
 
 struct SequencePredict: ParsableCommand {
+    static let outputKind = "sequence-predictions/1"
     static let configuration = CommandConfiguration(commandName: "predict", abstract: "Class probabilities for every sequence, to HDF5 or CSV.")
 
     @Option(help: "The model file from galen sequence train.")
@@ -157,7 +158,7 @@ struct SequencePredict: ParsableCommand {
             try TextFile.createAtomically(output.path) { try $0.write(text) }
         } else {
             try HDF5File.createAtomically(output.path) { file in
-                try file.attributes.set("galen_output", "sequence-predictions/1")
+                try file.attributes.set("galen_output", .string(Self.outputKind))
                 try file.attributes.set("model_path", .string(model))
                 try file.attributes.set("source_data", .string(data))
                 try file.createDataset("probabilities", elementType: .float32, shape: probabilities.shape).write(probabilities.scalars)
