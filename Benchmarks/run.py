@@ -10,9 +10,10 @@ median and min-max of each figure, and the ratio Galen/reference of the medians.
 
 Every benchmark prints `figure = value unit` lines; that is the whole protocol between this script and them.
 Before each of Galen's runs a core check times single-threaded NumPy products of [256×256] matrices for 0.4 s, one
-process alone and then two at once; the last column gives the one's GFLOP/s and the two's work over the one's (about 2
-when the virtual machine's two cores are two physical cores, about 1 when the host runs them on one core's two hardware
-threads, which share its multiply-add units). It is a snapshot of a shared host, taken just before the run.
+process alone and then two started together; the last column gives, over the group's runs, the range of the one's
+GFLOP/s and of the two's work over the one's (about 2 when the virtual machine's two cores are two physical cores,
+about 1 when the host runs them on one core's two hardware threads, which share its multiply-add units; single tries,
+so about ±0.1 of noise). It is a snapshot of a shared host, taken just before the run; empty without NumPy.
 The encode benchmark runs `galen encode` end to end (HDF5 in and out) on 1,000,000 and 4,000,000 compounds made by
 repeating real MoleculeACE fingerprints (reference/repeat_library.py), and also reports its peak RSS.
 """
@@ -40,7 +41,11 @@ CORE_CHECK = r"""
 import sys, time
 import numpy as np
 matrix = np.ones((256, 256), np.float32)
-while time.time() < float(sys.argv[1]):
+for _ in range(20):
+    matrix @ matrix
+print("ready", flush=True)
+start = float(sys.stdin.readline())
+while time.time() < start:
     pass
 start, products = time.perf_counter(), 0
 while time.perf_counter() - start < 0.4:
@@ -51,15 +56,23 @@ print(products / (time.perf_counter() - start))
 
 
 def core_check():
-    """(GFLOP/s of one single-threaded process alone, the better of two tries; two at once over one alone)."""
+    """(GFLOP/s of one single-threaded process alone, two at once over one alone), or None without NumPy."""
     def rates(copies):
-        environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-        start = time.time() + 0.5  # both past NumPy's import before either starts counting
-        processes = [subprocess.Popen([sys.executable, "-c", CORE_CHECK, str(start)], stdout=subprocess.PIPE,
-                                      text=True, env=environment) for _ in range(copies)]
-        return [float(process.communicate()[0]) for process in processes]
-    alone = max(rates(1)[0], rates(1)[0])
-    return alone * 2 * 256 ** 3 / 1e9, sum(rates(2)) / alone
+        environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        processes = [subprocess.Popen([sys.executable, "-c", CORE_CHECK], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, text=True, env=environment) for _ in range(copies)]
+        ready = [process.stdout.readline().strip() == "ready" for process in processes]
+        if not all(ready):
+            for process in processes:
+                process.kill()
+                process.wait()
+            return None
+        start = f"{time.time() + 0.05}\n"  # every copy has imported NumPy and warmed up: they start together
+        return [float(process.communicate(start)[0]) for process in processes]
+    alone, together = rates(1), rates(2)
+    if alone is None or together is None:
+        return None
+    return alone[0] * 2 * 256 ** 3 / 1e9, sum(together) / alone[0]
 
 
 def run(command, **options):
@@ -151,8 +164,11 @@ def number(value):
 
 def table(results):
     rows = ["| figure | unit | Galen median | Galen min–max | reference | reference median | reference min–max "
-            "| Galen/reference | core check: GFLOP/s of one; two over one |", "|---|---|---|---|---|---|---|---|---|"]
+            "| Galen/reference | core checks, min–max: GFLOP/s of one; two over one |", "|---|---|---|---|---|---|---|---|---|"]
     for reference_name, galen, reference, checks in results:
+        taken = [check for check in checks if check]
+        alone, together = zip(*taken) if taken else ((), ())
+        check = f"{min(alone):.0f}–{max(alone):.0f}; {min(together):.2f}–{max(together):.2f}" if taken else ""
         for figure, (values, unit) in galen.items():
             median, low, high = summary(values)
             # The in-memory PyTorch encoder is the reference for every encode speed row (not for memory).
@@ -165,8 +181,7 @@ def table(results):
                           f"{median / other_median:.2f}"]
             else:
                 cells += ["", "", "", ""]
-            alone, together = zip(*checks)
-            cells.append(f"{min(alone):.0f}–{max(alone):.0f}; {min(together):.2f}–{max(together):.2f}")
+            cells.append(check)
             rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

@@ -7,6 +7,7 @@ import TensorCore
 /// them trained with different seeds; the tasks it predicts and the statistics that turn its
 /// outputs back into assay units.
 public final class EfficacyModel {
+    /// The `galen_model` of its model files.
     public static let kind = "drug-discovery/1"
     /// The `galen_output` of the files ``encodeLibrary(modelPath:libraryPath:outputPath:options:)`` writes.
     public static let embeddingsKind = "embeddings/1"

@@ -129,6 +129,7 @@ struct ImageEvaluate: ParsableCommand {
 }
 
 struct ImagePredict: ParsableCommand {
+    /// The `galen_output` of the HDF5 files it writes.
     static let outputKind = "image-predictions/1"
     static let configuration = CommandConfiguration(commandName: "predict", abstract: "Class probabilities for every image, to HDF5 or CSV.")
 

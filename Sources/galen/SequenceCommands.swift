@@ -132,6 +132,7 @@ struct SequenceEvaluate: ParsableCommand {
 }
 
 struct SequencePredict: ParsableCommand {
+    /// The `galen_output` of the HDF5 files it writes.
     static let outputKind = "sequence-predictions/1"
     static let configuration = CommandConfiguration(commandName: "predict", abstract: "Class probabilities for every sequence, to HDF5 or CSV.")
 

@@ -54,7 +54,7 @@ struct ConvolutionTests {
         // One image (its products may be split between the cores), and one more image than there
         // are cores, so that some core's share holds two (the filter and bias gradients add images
         // within a share, then the shares' sums).
-        for batch in [1, ProcessInfo.processInfo.activeProcessorCount + 1] {
+        for batch in [1, Parallelism.cores + 1] {
             let small = sample([batch, 2, 7, 6], seed: 52), filters = sample([2, 2, 3, 2], seed: 53)
             let result = checkGradients(at: [small, filters, sample([2, 1, 1], seed: 57)]) {
                 $0[0].conv2d($0[1], bias: $0[2], stride: c.stride, padding: c.padding, dilation: c.dilation)
@@ -72,7 +72,7 @@ struct ConvolutionTests {
         #expect(isClose(x.conv2d(w).scalars, reference, tolerance: 1e-4))
         // The split product adds to the bias rows (beta = 1) in both halves.
         #expect(isClose(x.conv2d(w, bias: bias).scalars, reference.enumerated().map { $1 + bias.scalars[$0 / 1_024] }, tolerance: 1e-4))
-        let copies = ProcessInfo.processInfo.activeProcessorCount + 1
+        let copies = Parallelism.cores + 1
         func gradients(_ images: Tensor) -> (input: [Float], filters: [Float]) {
             var (input, filters) = (images, w)
             input.requiresGrad = true
