@@ -68,7 +68,13 @@ def core_check():
                 process.wait()
             return None
         start = f"{time.time() + 0.05}\n"  # every copy has imported NumPy and warmed up: they start together
-        return [float(process.communicate(start)[0]) for process in processes]
+        for process in processes:
+            process.stdin.write(start)
+            process.stdin.close()
+        rates = [float(process.stdout.read()) for process in processes]
+        for process in processes:
+            process.wait()
+        return rates
     alone, together = rates(1), rates(2)
     if alone is None or together is None:
         return None
