@@ -56,25 +56,24 @@ print(products / (time.perf_counter() - start))
 
 
 def core_check():
-    """(GFLOP/s of one single-threaded process alone, two at once over one alone), or None without NumPy."""
+    """(GFLOP/s of one single-threaded process alone, two at once over one alone), or None when a copy fails."""
     def rates(copies):
         environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         processes = [subprocess.Popen([sys.executable, "-c", CORE_CHECK], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       stderr=subprocess.DEVNULL, text=True, env=environment) for _ in range(copies)]
-        ready = [process.stdout.readline().strip() == "ready" for process in processes]
-        if not all(ready):
+        try:
+            if not all(process.stdout.readline().strip() == "ready" for process in processes):
+                raise ValueError("a copy did not get ready")  # NumPy missing, for one
+            start = f"{time.time() + 0.05}\n"  # every copy has imported NumPy and warmed up: they start together
+            for process in processes:
+                process.stdin.write(start)
+                process.stdin.flush()
+            return [float(process.communicate(timeout=10)[0]) for process in processes]
+        except (OSError, ValueError, subprocess.TimeoutExpired):
             for process in processes:
                 process.kill()
                 process.wait()
             return None
-        start = f"{time.time() + 0.05}\n"  # every copy has imported NumPy and warmed up: they start together
-        for process in processes:
-            process.stdin.write(start)
-            process.stdin.close()
-        rates = [float(process.stdout.read()) for process in processes]
-        for process in processes:
-            process.wait()
-        return rates
     alone, together = rates(1), rates(2)
     if alone is None or together is None:
         return None

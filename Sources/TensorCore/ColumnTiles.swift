@@ -14,8 +14,8 @@ public struct ColumnTiles: Sendable {
     public let inputs: Int
     public let outputs: Int
     /// The tiles, from `start` floats in: on a 64-byte boundary, so that the kernel's 32-byte
-    /// loads never straddle two cache lines (an array's elements are only 16-byte aligned, and
-    /// straddling loads made the sums a quarter slower, measured on real fingerprints).
+    /// loads in full tiles never straddle two cache lines (an array's elements are only 16-byte
+    /// aligned, and straddling loads made the sums a third slower, measured on real fingerprints).
     private let storage: [Float]
     private let start: Int
 
@@ -65,9 +65,8 @@ public struct ColumnTiles: Sendable {
                             storage.withUnsafeBufferPointer { t in
                                 // An empty array still has an address.
                                 let (vp, bp) = (values == nil ? nil : v.baseAddress, bias == nil ? nil : b.baseAddress)
-                                // Without inputs there are no entries, and the kernel reads no weights. An
-                                // array's elements stay where they are while it is not mutated.
-                                precondition(t.isEmpty || Self.alignedStart(t.baseAddress!) == start, "ColumnTiles: the tiles moved")
+                                // Without inputs there are no entries, and the kernel reads no weights.
+                                assert(t.isEmpty || Self.alignedStart(t.baseAddress!) == start, "ColumnTiles: tiles not 64-byte aligned")
                                 let tp = t.isEmpty ? nil : t.baseAddress! + start
                                 let (o, cp) = (out.baseAddress!, c.baseAddress)
                                 starts.withMemoryRebound(to: Int64.self) { s64 in
