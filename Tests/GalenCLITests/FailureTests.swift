@@ -8,13 +8,6 @@ import TestSupport
 @Suite("galen under failure")
 struct FailureTests {
     /// A small model trained quickly on the smallest real target.
-    private func trainedModel(in folder: URL) throws -> String {
-        let model = folder.appendingPathComponent("model.h5").path
-        let run = try galen("train", "--library", smallTarget, "--epochs", "2", "--hidden", "64", "--latent", "16", "--head", "16", "--out", model)
-        try #require(run.status == 0, "\(run.errors)")
-        return model
-    }
-
     /// Runs galen with files limited to 8 KiB (sh counts 512-byte blocks): the kernel refuses writes
     /// past that as it does on a full disk, once the signal it would send is ignored.
     private func galenWithSmallFiles(_ arguments: [String]) throws -> ToolRun {
@@ -25,7 +18,7 @@ struct FailureTests {
     /// a crash in libhdf5's exit handler), leaves no temporary file and keeps the earlier output.
     @Test func aFullDiskIsOneLineNamingTheOutput() throws {
         try withTemporaryFolder { folder in
-            let model = try trainedModel(in: folder)
+            let model = try trainSmallModel(in: folder)
             let outputs = folder.appendingPathComponent("out")
             try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: false)
             let history = folder.appendingPathComponent("history.csv").path
@@ -67,7 +60,7 @@ struct FailureTests {
     /// A model of another kind, or one whose weights are gone, gets one line saying so.
     @Test func modelFilesOfAnotherKindOrWithoutWeightsAreRefused() throws {
         try withTemporaryFolder { folder in
-            let model = try trainedModel(in: folder)
+            let model = try trainSmallModel(in: folder)
             let bare = folder.appendingPathComponent("bare.h5").path
             try FileManager.default.copyItem(atPath: model, toPath: bare)
             let strip = try runTool(["python3", "-c", "import h5py, sys\nwith h5py.File(sys.argv[1], 'r+') as f: del f['model_weights']", bare])
@@ -111,7 +104,7 @@ struct FailureTests {
     /// share the output's name alone.
     @Test func csvPredictionsLeaveNeighbouringFilesAlone() throws {
         try withTemporaryFolder { folder in
-            let model = try trainedModel(in: folder)
+            let model = try trainSmallModel(in: folder)
             let neighbours = [".p.csv.h5", ".p.csv.partial"].map { folder.appendingPathComponent($0).path }
             for path in neighbours { try Data("mine".utf8).write(to: URL(fileURLWithPath: path)) }
             let out = folder.appendingPathComponent("p.csv").path
@@ -127,7 +120,7 @@ struct FailureTests {
     /// Streaming checks each block's ids as it reads them.
     @Test func encodeRefusesAnEmptyId() throws {
         try withTemporaryFolder { folder in
-            let model = try trainedModel(in: folder)
+            let model = try trainSmallModel(in: folder)
             let library = folder.appendingPathComponent("library.h5").path, out = folder.appendingPathComponent("e.h5").path
             let make = try runTool(["python3", "-c", """
                 import h5py, shutil, sys
@@ -145,7 +138,7 @@ struct FailureTests {
     /// Scoring one part of a split needs rows in that part only.
     @Test func evaluatingTheTestPartNeedsNoTrainingRows() throws {
         try withTemporaryFolder { folder in
-            let model = try trainedModel(in: folder)
+            let model = try trainSmallModel(in: folder)
             let onlyTest = folder.appendingPathComponent("only-test.h5").path
             let make = try runTool(["python3", "-c", """
                 import h5py, shutil, sys
@@ -163,7 +156,7 @@ struct FailureTests {
     /// inspect finds what breaks the output contract.
     @Test func mergeRefusesSlicesThatCannotBeJoined() throws {
         try withTemporaryFolder { folder in
-            let model = try trainedModel(in: folder)
+            let model = try trainSmallModel(in: folder)
             func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
             for (name, rows) in [("a.h5", "0:300"), ("b.h5", "300:615")] {
                 let run = try galen("predict", "--model", model, "--library", smallTarget, "--rows", rows, "--out", path(name))

@@ -4,8 +4,8 @@ import HDF5
 import Testing
 import TestSupport
 
-/// A quickly trained small model on the smallest real target.
-private func trainSmallModel(in folder: URL, ensemble: Int = 1, seed: Int = 1) throws -> String {
+/// A quickly trained small model on the smallest real target, in `folder`.
+func trainSmallModel(in folder: URL, ensemble: Int = 1, seed: Int = 1) throws -> String {
     let model = folder.appendingPathComponent("model-\(ensemble)-\(seed).h5").path
     let run = try galen("train", "--library", smallTarget, "--epochs", "3", "--hidden", "64", "--latent", "16", "--head", "16",
                         "--ensemble", "\(ensemble)", "--seed", "\(seed)", "--out", model)

@@ -91,7 +91,7 @@ public final class HistoryLogger: Callback {
     }
 
     /// The epochs so far, as the file's text: CSV or JSON by the extension of `url`.
-    public func contents() throws -> String {
+    private func contents() throws -> String {
         if url.pathExtension.lowercased() == "json" {
             // JSON has no NaN or infinity: a diverged epoch is written as null.
             let finite = rows.map { $0.mapValues { $0.isFinite ? $0 as Any : NSNull() } }
