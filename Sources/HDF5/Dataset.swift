@@ -1,3 +1,4 @@
+import Foundation
 @preconcurrency import CHDF5
 
 /// An n-dimensional array of one element type stored in a file.
@@ -78,7 +79,8 @@ public final class Dataset: Location {
         let site = try site(action)
         return try withStoredType(T.elementType, site: site, requested: "requested") { _ in
             try withSelection(region, site: site) { selection in
-                try ScalarCodec.read(count: selection.count, site: site) {
+                try requireRoom(for: selection, bytesEach: MemoryLayout<T>.stride, site: site)
+                return try ScalarCodec.read(count: selection.count, site: site) {
                     H5Dread(id, $0, selection.memorySpace, selection.fileSpace, hid_t(H5P_DEFAULT), $1)
                 }
             }
@@ -89,7 +91,8 @@ public final class Dataset: Location {
         let site = try site(action)
         return try withStoredType(.string, site: site, requested: "requested") { storedType in
             try withSelection(region, site: site) { selection in
-                try StringCodec.read(count: selection.count, storedType: storedType, site: site) {
+                try requireRoom(for: selection, bytesEach: MemoryLayout<String>.stride, site: site)
+                return try StringCodec.read(count: selection.count, storedType: storedType, site: site) {
                     H5Dread(id, $0, selection.memorySpace, selection.fileSpace, hid_t(H5P_DEFAULT), $1)
                 }
             }
@@ -146,7 +149,28 @@ public final class Dataset: Location {
         var dims = [hsize_t](repeating: 0, count: rank)
         var maxDims = dims
         try site.check(H5Sget_simple_extent_dims(space, &dims, &maxDims))
-        return (dims.map { Int($0) }, maxDims.map { $0 == hsize_t.max ? nil : Int($0) })
+        let current = dims.compactMap { Int(exactly: $0) }
+        guard current.count == dims.count else { throw site.failure("a dimension of \(dims) is too large") }
+        return (current, maxDims.map { $0 == hsize_t.max ? nil : Int(exactly: $0) })
+    }
+
+    /// The number of elements of `dims`, or a failure when it exceeds what an Int counts.
+    private static func elementCount(_ dims: [Int], site: Site) throws -> Int {
+        try dims.reduce(1) { product, dimension in
+            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw site.failure("its shape \(dims) holds more elements than can be counted") }
+            return next
+        }
+    }
+
+    /// Refuses a read whose values could not fit in this machine's memory, before allocating for
+    /// them: Swift stops the process when an allocation fails, and a small file can declare an
+    /// absurd shape.
+    private func requireRoom(for selection: Selection, bytesEach: Int, site: Site) throws {
+        let (bytes, memory) = (Double(selection.count) * Double(bytesEach), Double(ProcessInfo.processInfo.physicalMemory))
+        guard bytes > memory else { return }
+        let gigabytes = { String(format: "%.1f GB", $0 / 1e9) }
+        throw site.failure("\(selection.dims) values need \(gigabytes(bytes)), more than this machine's memory (\(gigabytes(memory)))")
     }
 
     private func requireCount(_ count: Int, _ selection: Selection, site: Site) throws {
@@ -162,13 +186,13 @@ public final class Dataset: Location {
         let rows: Range<Int>
         switch region {
         case .all:
-            return try body(Selection(memorySpace: hid_t(H5S_ALL), fileSpace: hid_t(H5S_ALL), count: dims.reduce(1, *), dims: dims))
+            return try body(Selection(memorySpace: hid_t(H5S_ALL), fileSpace: hid_t(H5S_ALL), count: try Self.elementCount(dims, site: site), dims: dims))
         case _ where dims.isEmpty:
             throw site.failure("a scalar has no rows")
         case .rows(let range):
             rows = range
         case .rowsFrom(let start, let valueCount):
-            let rowSize = dims.dropFirst().reduce(1, *)
+            let rowSize = try Self.elementCount(Array(dims.dropFirst()), site: site)
             guard rowSize > 0, valueCount % rowSize == 0 else {
                 throw site.failure("\(valueCount) values do not fill whole rows of shape \(dims)")
             }
@@ -182,7 +206,7 @@ public final class Dataset: Location {
         var count = dims.map(hsize_t.init)
         count[0] = hsize_t(rows.count)
         let selectedDims = count.map { Int($0) }
-        let selectedCount = selectedDims.reduce(1, *)
+        let selectedCount = try Self.elementCount(selectedDims, site: site)
         guard selectedCount > 0 else {
             // HDF5 rejects empty hyperslabs; the codecs move nothing for a count of zero.
             return try body(Selection(memorySpace: hid_t(H5S_ALL), fileSpace: hid_t(H5S_ALL), count: 0, dims: selectedDims))

@@ -63,8 +63,9 @@ public final class ImageClassifier {
         guard case .strings(let classes)? = attributes["classes"],
               case .ints(let shape)? = attributes["input_shape"], shape.count == 3,
               case .floats(let mean)? = attributes["pixel_mean"], case .floats(let deviation)? = attributes["pixel_std"],
-              mean.count == shape[0], deviation.count == shape[0]
-        else { throw ModelError.weights("\(path): the image classifier's classes, input shape or pixel statistics are missing or inconsistent") }
+              mean.count == shape[0], deviation.count == shape[0], shape.allSatisfy({ $0 > 0 }),
+              mean.allSatisfy(\.isFinite), deviation.allSatisfy({ $0.isFinite && $0 > 0 })
+        else { throw ModelError.weights("\(path): the image classifier's classes, input shape or pixel statistics are missing, inconsistent or not finite") }
         // Both architectures end in a Dense layer with a bias, one entry per class.
         let members = Ensemble.members(of: contents.model)
         guard members.allSatisfy({ $0.namedParameters.last?.parameter.value.shape == [classes.count] }) else {

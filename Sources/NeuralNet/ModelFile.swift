@@ -105,9 +105,10 @@ public enum ModelFile {
         guard case .string(let json) = try file.attributes.get("model_config"),
               let config = try? JSONDecoder().decode(LayerConfig.self, from: Data(json.utf8))
         else { throw ModelError.weights("\(path): the 'model_config' attribute is not a model configuration") }
+        let sizeLimit = try largestWeightDimension(file, path: path)
         let model: any Layer
         do {
-            model = try LayerConfig.$sizeLimit.withValue(try largestWeightDimension(file)) { try registry.build(config) }
+            model = try LayerConfig.$sizeLimit.withValue(sizeLimit) { try registry.build(config) }
         } catch {
             throw ModelError.weights("\(path): \(error)")
         }
@@ -182,8 +183,18 @@ public enum ModelFile {
         return OptimizerState(name: name, iterations: iterations, learningRate: learningRate, completedEpochs: epochs, slots: slots)
     }
 
-    private static func largestWeightDimension(_ file: HDF5File) throws -> Int {
-        try file.datasetPaths(under: "model_weights").map { try file.dataset($0).shape.max() ?? 1 }.max() ?? 0
+    /// The largest dimension of the weights `file` holds, once they are known to fit in memory
+    /// together: a damaged file can declare weights of any shape (with a configuration to match),
+    /// and building the layers reserves memory for them before a single weight is read.
+    private static func largestWeightDimension(_ file: HDF5File, path: String) throws -> Int {
+        let shapes = try file.datasetPaths(under: "model_weights").map { try file.dataset($0).shape }
+        let bytes = shapes.reduce(0) { $0 + $1.reduce(Double(MemoryLayout<Float>.size)) { $0 * Double($1) } }
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes <= memory else {
+            let gigabytes = { String(format: "%.1f GB", $0 / 1e9) }
+            throw ModelError.weights("\(path): its weights need \(gigabytes(bytes)), more than this machine's memory (\(gigabytes(memory)))")
+        }
+        return shapes.map { $0.max() ?? 1 }.max() ?? 0
     }
 
     /// Layers that own parameters, by dotted path; the model itself is `model` if it owns any.

@@ -56,8 +56,8 @@ public final class SequenceModel {
             throw ModelError.weights("\(path): the network is not a sequence network or an ensemble of equal ones")
         }
         guard case .strings(let classes)? = contents.attributes["classes"], case .float(let threshold)? = contents.attributes["threshold"],
-              threshold.isFinite
-        else { throw ModelError.weights("\(path): the attributes classes (strings) and threshold (a finite float) are missing or unreadable") }
+              (0...1).contains(threshold)
+        else { throw ModelError.weights("\(path): the attributes classes (strings) and threshold (a probability, 0 to 1) are missing or unreadable") }
         guard classes.count == first.settings.classes else {
             throw ModelError.weights("\(path): \(classes.count) class names for a network of \(first.settings.classes) outputs")
         }

@@ -118,7 +118,12 @@ struct SequenceEvaluate: ParsableCommand {
         let (options, record) = trainingRecord(trained.trainingRecord, as: SequenceTrainingOptions.self)
         guard let name = splitName ?? record["split"] ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
         let rows = try set.labelled.rows(split, of: name, seed: options?.seed ?? 0, noun: "sequences")
-        let report = SequenceReport(probabilities: try trained.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] },
+        let probabilities = try trained.probabilities(set, rows: rows)
+        // After the probabilities, whose check names a set of other features or descriptors first.
+        guard set.classes == trained.classes else {
+            throw CommandError("\(data) has classes \(set.classes); the model \(model) was trained on \(trained.classes)")
+        }
+        let report = SequenceReport(probabilities: probabilities, labels: rows.map { set.labels[$0] },
                                     threshold: trained.classes.count == 2 ? trained.threshold : nil)
         if json {
             try printJSON(report)

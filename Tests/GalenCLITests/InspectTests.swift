@@ -59,6 +59,11 @@ struct InspectTests {
             ids[5] = ids[4]
             try file.dataset("ids").write(ids)
         }),
+        ("empty id", "/ids row 5 is empty", { file in
+            var ids = try file.dataset("ids").read(as: String.self)
+            ids[5] = ""
+            try file.dataset("ids").write(ids)
+        }),
         ("ids shape", "/ids has shape [20, 2], expected [N]", { file in
             try file.remove("ids")
             try file.createDataset("ids", elementType: .string, shape: [20, 2]).write((0..<40).map { "c\($0)" })

@@ -286,4 +286,29 @@ struct ScoringTests {
             #expect(!FileManager.default.fileExists(atPath: out))
         }
     }
+
+    /// Weights declared larger than memory, with a configuration to match (so the sizes agree),
+    /// are refused before the layers reserve memory for them.
+    @Test func modelWeightsTooLargeForMemoryGetOneLine() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder)
+            let broken = try runTool(["python3", "-c", """
+                import h5py, re, sys
+                with h5py.File(sys.argv[1], "r+") as f:
+                    f.attrs["model_config"] = re.sub(r'"input_bits":\\s*2048', '"input_bits":1073741824', f.attrs["model_config"])
+                    kernels = []
+                    f["model_weights"].visititems(lambda name, item: kernels.append(name) if name.endswith("dense1/kernel:0") else None)
+                    name = "model_weights/" + kernels[0]
+                    units = f[name].shape[1]
+                    del f[name]
+                    f.create_dataset(name, shape=(2**30, units), dtype="f4", chunks=(2**16, units))
+                """, model])
+            try #require(broken.status == 0, "\(broken.errors)")
+            for arguments in [["inspect", model], ["evaluate", "--model", model, "--library", smallTarget]] {
+                let run = try runTool(["timeout", "60", TestSupport.galen] + arguments)
+                #expect(run.status == 1 && run.errors.contains("\(model): its weights need"), "\(arguments): \(run.errors)")
+                #expect(run.errors.split(separator: "\n").count == 1, "\(arguments): \(run.errors)")
+            }
+        }
+    }
 }

@@ -37,6 +37,25 @@ struct SequenceCommandTests {
             #expect(try galen("sequence", "train", "--data", ecg200, "--epochs", "1", "--out", model).status == 0)
             let run = try galen("sequence", "evaluate", "--model", model, "--data", physionet, "--split-name", "stratified")
             #expect(run.status != 0 && run.errors.contains("the model takes 1 and 0"), "\(run.errors)")
+            // The same set with its class names swapped, and a model whose threshold is no probability.
+            let swapped = folder.appendingPathComponent("swapped.h5").path, skewed = folder.appendingPathComponent("skewed.h5").path
+            let edit = try runTool(["python3", "-c", """
+                import h5py, shutil, sys
+                shutil.copy(sys.argv[1], sys.argv[2])
+                with h5py.File(sys.argv[2], "r+") as f:
+                    names = list(f["classes"].asstr()[...])
+                    del f["classes"]
+                    f.create_dataset("classes", data=names[::-1], dtype=h5py.string_dtype())
+                shutil.copy(sys.argv[3], sys.argv[4])
+                with h5py.File(sys.argv[4], "r+") as f:
+                    f.attrs["threshold"] = 5.0
+                """, ecg200, swapped, model, skewed])
+            try #require(edit.status == 0, "\(edit.errors)")
+            let reversed = try galen("sequence", "evaluate", "--model", model, "--data", swapped)
+            #expect(reversed.status != 0 && reversed.errors.contains("swapped.h5 has classes [\"myocardial infarction\", \"normal\"]; the model"),
+                    "\(reversed.errors)")
+            let threshold = try galen("sequence", "predict", "--model", skewed, "--data", ecg200, "--out", folder.appendingPathComponent("p.h5").path)
+            #expect(threshold.status != 0 && threshold.errors.contains("threshold (a probability, 0 to 1)"), "\(threshold.errors)")
         }
     }
 

@@ -39,6 +39,22 @@ import TestSupport
         }
     }
 
+    /// A small file can declare a shape whose values no memory holds; a read refuses it before
+    /// allocating (a failed allocation would stop the process).
+    @Test func readsTooLargeForMemoryAreRefused() throws {
+        try withTemporaryFile { path in
+            let file = try HDF5File.create(path)
+            let huge = try file.createDataset("fingerprints", elementType: .uint8, shape: [615, 1 << 31], chunks: [1, 1 << 20])
+            let whole = try expectHDF5Error { _ = try huge.read(as: UInt8.self) }
+            #expect(whole.description.hasPrefix("HDF5: cannot read dataset '/fingerprints' in '\(path)': [615, 2147483648] values need 1320.7 GB"))
+            #expect(whole.message.hasSuffix("more than this machine's memory (\(String(format: "%.1f", Double(ProcessInfo.processInfo.physicalMemory) / 1e9)) GB)"))
+            let rows = try expectHDF5Error { _ = try huge.readRows(0..<600, as: UInt8.self) }
+            #expect(rows.message.hasPrefix("[600, 2147483648] values need"))
+            let names = try file.createDataset("ids", elementType: .string, shape: [1 << 40], chunks: [1 << 20])
+            #expect(try expectHDF5Error { _ = try names.read(as: String.self) }.message.contains("more than this machine's memory"))
+        }
+    }
+
     @Test func missingEmptyAndForeignFilesAreNotHDF5() throws {
         try withTemporaryFile { path in
             let missing = try expectHDF5Error { _ = try HDF5File.open(path) }
