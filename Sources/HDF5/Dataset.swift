@@ -163,11 +163,14 @@ public final class Dataset: Location {
         }
     }
 
+    /// Read once: Foundation asks the kernel on every call, and streaming reads two datasets a block.
+    private static let physicalMemory = Double(ProcessInfo.processInfo.physicalMemory)
+
     /// Refuses a read whose values could not fit in this machine's memory, before allocating for
     /// them: Swift stops the process when an allocation fails, and a small file can declare an
     /// absurd shape.
     private func requireRoom(for selection: Selection, bytesEach: Int, site: Site) throws {
-        let (bytes, memory) = (Double(selection.count) * Double(bytesEach), Double(ProcessInfo.processInfo.physicalMemory))
+        let (bytes, memory) = (Double(selection.count) * Double(bytesEach), Self.physicalMemory)
         guard bytes > memory else { return }
         let gigabytes = { String(format: "%.1f GB", $0 / 1e9) }
         throw site.failure("\(selection.dims) values need \(gigabytes(bytes)), more than this machine's memory (\(gigabytes(memory)))")
