@@ -55,7 +55,7 @@ extension Dataset {
         try withStoredType(elementType, site: site, requested: "given") { _ in }
         let dims = try extent(site).dims
         guard let current = dims.first else { throw site.failure("a scalar has no rows") }
-        let rowSize = dims.dropFirst().reduce(1, *)
+        let rowSize = try Self.elementCount(Array(dims.dropFirst()), site: site)
         guard rowSize > 0, valueCount % rowSize == 0 else {
             throw site.failure("\(valueCount) values do not fill whole rows of shape \(dims)")
         }

@@ -42,7 +42,7 @@ extension Dataset {
                             site: Site) throws -> (offset: Int, size: Int, descriptor: Int32)? {
         #if _endian(little)
         let dims = try extent(site).dims
-        let rowSize = dims.dropFirst().reduce(1, *)
+        let rowSize = try Self.elementCount(Array(dims.dropFirst()), site: site)
         guard !dims.isEmpty, rowSize > 0, valueCount % rowSize == 0, start >= 0 else { return nil }
         let rowCount = valueCount / rowSize
         let creation = try site.check(H5Dget_create_plist(id))

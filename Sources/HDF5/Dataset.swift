@@ -1,4 +1,3 @@
-import Foundation
 @preconcurrency import CHDF5
 
 /// An n-dimensional array of one element type stored in a file.
@@ -91,7 +90,9 @@ public final class Dataset: Location {
         let site = try site(action)
         return try withStoredType(.string, site: site, requested: "requested") { storedType in
             try withSelection(region, site: site) { selection in
-                try requireRoom(for: selection, bytesEach: MemoryLayout<String>.stride, site: site)
+                // Each string is a String, and first a pointer (variable length) or its stored bytes (fixed).
+                let stored = try site.check(H5Tis_variable_str(storedType)) > 0 ? MemoryLayout<UnsafeRawPointer>.size : H5Tget_size(storedType)
+                try requireRoom(for: selection, bytesEach: MemoryLayout<String>.stride + stored, site: site)
                 return try StringCodec.read(count: selection.count, storedType: storedType, site: site) {
                     H5Dread(id, $0, selection.memorySpace, selection.fileSpace, hid_t(H5P_DEFAULT), $1)
                 }
@@ -155,25 +156,20 @@ public final class Dataset: Location {
     }
 
     /// The number of elements of `dims`, or a failure when it exceeds what an Int counts.
-    private static func elementCount(_ dims: [Int], site: Site) throws -> Int {
-        try dims.reduce(1) { product, dimension in
+    static func elementCount(_ dims: [Int], site: Site) throws -> Int {
+        guard !dims.contains(0) else { return 0 }
+        return try dims.reduce(1) { product, dimension in
             let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
             guard !overflow else { throw site.failure("its shape \(dims) holds more elements than can be counted") }
             return next
         }
     }
 
-    /// Read once: Foundation asks the kernel on every call, and streaming reads two datasets a block.
-    private static let physicalMemory = Double(ProcessInfo.processInfo.physicalMemory)
-
-    /// Refuses a read whose values could not fit in this machine's memory, before allocating for
-    /// them: Swift stops the process when an allocation fails, and a small file can declare an
-    /// absurd shape.
+    /// Refuses a read whose values could not fit in memory, before allocating for them (``MachineMemory``).
     private func requireRoom(for selection: Selection, bytesEach: Int, site: Site) throws {
-        let (bytes, memory) = (Double(selection.count) * Double(bytesEach), Self.physicalMemory)
-        guard bytes > memory else { return }
-        let gigabytes = { String(format: "%.1f GB", $0 / 1e9) }
-        throw site.failure("\(selection.dims) values need \(gigabytes(bytes)), more than this machine's memory (\(gigabytes(memory)))")
+        let bytes = Double(selection.count) * Double(bytesEach)
+        guard bytes > MachineMemory.bytes else { return }
+        throw site.failure("\(selection.dims) values need \(MachineMemory.exceeded(by: bytes))")
     }
 
     private func requireCount(_ count: Int, _ selection: Selection, site: Site) throws {

@@ -64,8 +64,8 @@ public final class ImageClassifier {
               case .ints(let shape)? = attributes["input_shape"], shape.count == 3,
               case .floats(let mean)? = attributes["pixel_mean"], case .floats(let deviation)? = attributes["pixel_std"],
               mean.count == shape[0], deviation.count == shape[0], shape.allSatisfy({ $0 > 0 }),
-              mean.allSatisfy(\.isFinite), deviation.allSatisfy({ $0.isFinite && $0 > 0 })
-        else { throw ModelError.weights("\(path): the image classifier's classes, input shape or pixel statistics are missing, inconsistent or not finite") }
+              zip(mean, deviation).allSatisfy({ mean, deviation in deviation > 0 && deviation.isFinite && [0, 255].allSatisfy { (($0 - mean) / deviation).isFinite } })
+        else { throw ModelError.weights("\(path): the image classifier's classes, input shape or pixel statistics are missing, inconsistent or out of range") }
         // Both architectures end in a Dense layer with a bias, one entry per class.
         let members = Ensemble.members(of: contents.model)
         guard members.allSatisfy({ $0.namedParameters.last?.parameter.value.shape == [classes.count] }) else {

@@ -189,11 +189,7 @@ public enum ModelFile {
     private static func largestWeightDimension(_ file: HDF5File, path: String) throws -> Int {
         let shapes = try file.datasetPaths(under: "model_weights").map { try file.dataset($0).shape }
         let bytes = shapes.reduce(0) { $0 + $1.reduce(Double(MemoryLayout<Float>.size)) { $0 * Double($1) } }
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
-        guard bytes <= memory else {
-            let gigabytes = { String(format: "%.1f GB", $0 / 1e9) }
-            throw ModelError.weights("\(path): its weights need \(gigabytes(bytes)), more than this machine's memory (\(gigabytes(memory)))")
-        }
+        guard bytes <= MachineMemory.bytes else { throw ModelError.weights("\(path): its weights need \(MachineMemory.exceeded(by: bytes))") }
         return shapes.map { $0.max() ?? 1 }.max() ?? 0
     }
 

@@ -57,7 +57,7 @@ public final class SequenceModel {
         }
         guard case .strings(let classes)? = contents.attributes["classes"], case .float(let threshold)? = contents.attributes["threshold"],
               (0...1).contains(threshold)
-        else { throw ModelError.weights("\(path): the attributes classes (strings) and threshold (a probability, 0 to 1) are missing or unreadable") }
+        else { throw ModelError.weights("\(path): the attributes classes (strings) and threshold (a probability, 0 to 1) are missing, unreadable or out of range") }
         guard classes.count == first.settings.classes else {
             throw ModelError.weights("\(path): \(classes.count) class names for a network of \(first.settings.classes) outputs")
         }

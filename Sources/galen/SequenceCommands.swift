@@ -119,7 +119,7 @@ struct SequenceEvaluate: ParsableCommand {
         guard let name = splitName ?? record["split"] ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
         let rows = try set.labelled.rows(split, of: name, seed: options?.seed ?? 0, noun: "sequences")
         let probabilities = try trained.probabilities(set, rows: rows)
-        // After the probabilities, whose check names a set of other features or descriptors first.
+        // Compared after scoring, so that a set of other features is reported as that (scoring checks them).
         guard set.classes == trained.classes else {
             throw CommandError("\(data) has classes \(set.classes); the model \(model) was trained on \(trained.classes)")
         }

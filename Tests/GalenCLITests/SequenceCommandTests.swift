@@ -40,7 +40,7 @@ struct SequenceCommandTests {
             // The same set with its class names swapped, and a model whose threshold is no probability.
             let swapped = folder.appendingPathComponent("swapped.h5").path, skewed = folder.appendingPathComponent("skewed.h5").path
             let edit = try runTool(["python3", "-c", """
-                import h5py, shutil, sys
+                import h5py, numpy as np, shutil, sys
                 shutil.copy(sys.argv[1], sys.argv[2])
                 with h5py.File(sys.argv[2], "r+") as f:
                     names = list(f["classes"].asstr()[...])
@@ -48,7 +48,7 @@ struct SequenceCommandTests {
                     f.create_dataset("classes", data=names[::-1], dtype=h5py.string_dtype())
                 shutil.copy(sys.argv[3], sys.argv[4])
                 with h5py.File(sys.argv[4], "r+") as f:
-                    f.attrs["threshold"] = 5.0
+                    f.attrs["threshold"] = np.float32(5.0)
                 """, ecg200, swapped, model, skewed])
             try #require(edit.status == 0, "\(edit.errors)")
             let reversed = try galen("sequence", "evaluate", "--model", model, "--data", swapped)
