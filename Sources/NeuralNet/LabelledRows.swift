@@ -20,6 +20,7 @@ public struct LabelledRows: Sendable {
         }
         let labels = try labelData.read(as: Int64.self).map { Int($0) }
         let classes = try file.dataset("classes").read(as: String.self)
+        guard classes.count >= 2 else { throw fail("/classes holds \(classes.count) name\(classes.count == 1 ? "" : "s"); a classifier needs at least two") }
         if let bad = labels.firstIndex(where: { !(0..<classes.count).contains($0) }) {
             throw fail("/labels row \(bad) is \(labels[bad]), not a class index in 0..<\(classes.count)")
         }

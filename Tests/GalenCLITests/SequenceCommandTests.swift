@@ -67,6 +67,7 @@ struct SequenceCommandTests {
         ("f['feature_std'][0] = 0", "/feature_std holds a value that is not a finite number above 0"),
         ("f.attrs['galen_contract'] = 'image-set/1'", "galen_contract is 'image-set/1', not sequence-set/1"),
         ("del f['splits']", "/splits holds no split"),
+        ("del f['classes']; f.create_dataset('classes', data=['normal'], dtype=h5py.string_dtype())", "/classes holds 1 name; a classifier needs at least two"),
         ("f['sequences'].attrs['unobserved'] = 'banana'", "/sequences needs the string attribute unobserved"),
         ("f['static'] = np.full((200, 2), np.nan, np.float32); f['static_mask'] = np.ones((200, 2), np.uint8)", "/static holds nan"),
     ])
