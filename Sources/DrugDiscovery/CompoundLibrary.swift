@@ -83,6 +83,11 @@ public struct LibraryError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+/// The problem of the first empty id among `ids`, rows counted from `firstRow`; nil when none is empty.
+func emptyIDProblem(_ ids: [String], firstRow: Int = 0) -> String? {
+    ids.firstIndex(where: \.isEmpty).map { "/ids row \(firstRow + $0) is empty" }
+}
+
 /// Calls `body` with the position of each on-bit of one packed row below `bits`, most
 /// significant bit first (the order numpy.packbits writes).
 @inline(__always)

@@ -27,7 +27,7 @@ public struct LibraryInspection: Sendable {
         let count = try ids?.count ?? (file.contains("fingerprints") ? file.dataset("fingerprints").shape.first : nil) ?? 0
         if let ids {
             if ids.isEmpty { problem("/ids is empty: a library needs at least one compound") }
-            if let empty = ids.firstIndex(where: \.isEmpty) { problem("/ids row \(empty) is empty") }
+            if let empty = emptyIDProblem(ids) { problem(empty) }
             if Set(ids).count != ids.count {
                 var seen = Set<String>()
                 let repeated = ids.first { !seen.insert($0).inserted }!

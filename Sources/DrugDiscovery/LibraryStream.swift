@@ -45,9 +45,7 @@ public final class LibraryStream {
         let packed = try storage.read(fingerprints, rows: rows).mapError { LibraryError(path: path, problems: [$0.text]) }.get()
         let blockIDs = try ids.readRows(rows, as: String.self)
         // Unique ids need every row at once; `galen inspect` checks those.
-        if let empty = blockIDs.firstIndex(where: \.isEmpty) {
-            throw LibraryError(path: path, problems: ["/ids row \(rows.lowerBound + empty) is empty"])
-        }
+        if let problem = emptyIDProblem(blockIDs, firstRow: rows.lowerBound) { throw LibraryError(path: path, problems: [problem]) }
         return Block(rows: rows, ids: blockIDs, packed: packed)
     }
 }

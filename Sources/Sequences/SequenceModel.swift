@@ -27,11 +27,16 @@ public final class SequenceModel {
     /// The layer a model file holds: the network, or an ``Ensemble`` of the members.
     public var layer: any Layer { Ensemble.layer(of: members) }
 
-    /// Class probabilities [rows, classes] for rows of a set: the members' mean.
-    public func probabilities(_ set: SequenceSet, rows: [Int], batchSize: Int = 256) throws -> Tensor {
+    /// Refuses a set whose features or static descriptors are not the ones the model takes.
+    public func requireInputs(of set: SequenceSet) throws {
         guard set.sequences.shape[2] == settings.features, (set.statics?.shape[1] ?? 0) == settings.statics else {
             throw DataFileError(path: set.path, problem: "has \(set.sequences.shape[2]) features and \(set.statics?.shape[1] ?? 0) static descriptors; the model takes \(settings.features) and \(settings.statics)")
         }
+    }
+
+    /// Class probabilities [rows, classes] for rows of a set: the members' mean.
+    public func probabilities(_ set: SequenceSet, rows: [Int], batchSize: Int = 256) throws -> Tensor {
+        try requireInputs(of: set)
         return withoutGrad {
             let parts = stride(from: 0, to: rows.count, by: batchSize).map { start -> Tensor in
                 let batch = Array(rows[start..<Swift.min(start + batchSize, rows.count)])

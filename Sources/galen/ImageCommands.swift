@@ -107,9 +107,7 @@ struct ImageEvaluate: ParsableCommand {
     func run() throws {
         let classifier = try ImageClassifier.load(model)
         let set = try ImageSet.load(data)
-        guard set.classes == classifier.classes else {
-            throw CommandError("\(data) has classes \(set.classes); the model \(model) was trained on \(classifier.classes)")
-        }
+        try requireSameClasses(set.classes, in: data, as: classifier.classes, by: model)
         let options = trainingRecord(classifier.trainingRecord, as: ImageTrainingOptions.self).options
         let splitName = self.splitName ?? options?.split ?? "medmnist"
         let rows = try set.labelled.rows(split, of: splitName, seed: options?.seed ?? 0, noun: "images")

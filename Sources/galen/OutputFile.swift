@@ -76,6 +76,12 @@ struct CommandError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Refuses to score `data` against a model trained on other class names: labels index the names,
+/// so the figures would silently mean something else.
+func requireSameClasses(_ classes: [String], in data: String, as trained: [String], by model: String) throws {
+    guard classes == trained else { throw CommandError("\(data) has classes \(classes); the model \(model) was trained on \(trained)") }
+}
+
 /// The options a model was trained with, from the JSON record its file keeps, and the record.
 func trainingRecord<Options: Decodable>(_ json: String, as type: Options.Type) -> (options: Options?, record: [String: String]) {
     let record = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: String] ?? [:]

@@ -118,12 +118,9 @@ struct SequenceEvaluate: ParsableCommand {
         let (options, record) = trainingRecord(trained.trainingRecord, as: SequenceTrainingOptions.self)
         guard let name = splitName ?? record["split"] ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
         let rows = try set.labelled.rows(split, of: name, seed: options?.seed ?? 0, noun: "sequences")
-        let probabilities = try trained.probabilities(set, rows: rows)
-        // Compared after scoring, so that a set of other features is reported as that (scoring checks them).
-        guard set.classes == trained.classes else {
-            throw CommandError("\(data) has classes \(set.classes); the model \(model) was trained on \(trained.classes)")
-        }
-        let report = SequenceReport(probabilities: probabilities, labels: rows.map { set.labels[$0] },
+        try trained.requireInputs(of: set)
+        try requireSameClasses(set.classes, in: data, as: trained.classes, by: model)
+        let report = SequenceReport(probabilities: try trained.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] },
                                     threshold: trained.classes.count == 2 ? trained.threshold : nil)
         if json {
             try printJSON(report)
