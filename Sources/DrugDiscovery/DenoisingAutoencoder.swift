@@ -33,6 +33,12 @@ public struct AutoencoderSettings: Sendable, Equatable {
     }
 
     public var latentSize: Int { encoderWidths.last! }
+
+    /// The dense layers' kernel shapes: the encoder's, the decoder's, then the head's.
+    var weightShapes: [[Int]] {
+        let chains = [[inputBits] + encoderWidths, [latentSize] + decoderWidths + [inputBits], [latentSize] + headWidths + [max(tasks, 1)]]
+        return chains.flatMap { chain in zip(chain, chain.dropFirst()).map { [$0, $1] } }
+    }
 }
 
 /// Fingerprint → latent code → (reconstruction logits, efficacy per task).
@@ -113,6 +119,7 @@ public final class DenoisingAutoencoder: Layer {
         guard settings.inputBits >= 1, !settings.encoderWidths.isEmpty else {
             throw ModelError.invalidConfig("layer \(Self.className): needs input bits and at least one encoder width")
         }
+        try LayerConfig.reserveWeights(settings.weightShapes, for: Self.className)
         var generator = RandomGenerator(seed: 0)
         self.init(settings, generator: &generator)
     }

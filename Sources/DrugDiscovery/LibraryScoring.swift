@@ -86,8 +86,8 @@ extension EfficacyModel {
         guard rows.lowerBound >= 0 && rows.upperBound <= library.count && !rows.isEmpty else {
             throw LibraryError(path: libraryPath, problems: ["rows \(rows.lowerBound):\(rows.upperBound) are not a non-empty part of its \(library.count) rows"])
         }
-        let provenance = Provenance(modelPath: modelPath, modelDigest: try sha256Hex(ofFile: modelPath), libraryPath: libraryPath,
-                                    libraryRows: library.count, rows: rows)
+        let provenance = Provenance(modelPath: canonicalPath(modelPath), modelDigest: try sha256Hex(ofFile: modelPath),
+                                    libraryPath: canonicalPath(libraryPath), libraryRows: library.count, rows: rows)
         let blockSize = Swift.max(1, options.blockSize)
         let blocks = stride(from: rows.lowerBound, to: rows.upperBound, by: blockSize).map { $0..<Swift.min($0 + blockSize, rows.upperBound) }
         let bits = library.bits

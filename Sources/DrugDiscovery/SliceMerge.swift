@@ -23,7 +23,7 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
         return Slice(path: path, file: file, start: start, end: end, attributes: attributes)
     }.sorted { $0.start < $1.start }
     guard let first = slices.first else { throw fail(outputPath, "no slices to merge") }
-    for key in ["galen_output", "model_sha256", "source_library", "source_rows"] {
+    for key in ["galen_output", "model_sha256", "source_library", "source_rows", "latent_size", "ensemble_members"] {
         if let other = slices.first(where: { $0.attributes[key] != first.attributes[key] }) {
             throw fail(other.path, "differs from \(first.path) in \(key): slices must come from one model and one library")
         }

@@ -15,6 +15,13 @@ extension HDF5File {
     }
 }
 
+/// `path` made absolute, with symbolic links resolved: what output files record of their inputs,
+/// so that one file named from another folder or through a link is recorded alike (merging
+/// slices of a library compares the library's path).
+public func canonicalPath(_ path: String) -> String {
+    URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+}
+
 /// Writes a new file at `path` through `write`, which is given a temporary path in the same folder
 /// (``withTemporaryFile(beside:_:)``); the temporary file is renamed into place only once `write`
 /// has returned, so an earlier file at `path` is replaced only by the complete new one. A symbolic

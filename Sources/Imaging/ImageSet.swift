@@ -39,6 +39,12 @@ public struct ImageSet: Sendable {
         guard try imageData.elementType == .uint8, shape.count == 3 || shape.count == 4, shape.allSatisfy({ $0 > 0 }) else {
             throw DataFileError(path: path, problem: "/images is \(try imageData.elementType) \(shape), expected uint8 [N, H, W] or [N, H, W, C] with no empty axis")
         }
+        // Bytes read, widened to floats, reordered channels-first, then (in training) gathered into
+        // training and validation parts: up to nine bytes a pixel held at once.
+        let bytes = shape.reduce(9) { $0 * Double($1) }
+        guard bytes <= MachineMemory.bytes else {
+            throw DataFileError(path: path, problem: "/images \(shape) as floats needs \(MachineMemory.exceeded(by: bytes))")
+        }
         let pixels = try imageData.read(as: UInt8.self).map(Float.init)
         // Stored channels-last, as image files are; the convolutions want [N, C, H, W].
         return shape.count == 3 ? Tensor(pixels, shape: [shape[0], 1, shape[1], shape[2]])

@@ -70,12 +70,6 @@ public struct LayerConfig: Sendable {
         return Int(value)
     }
 
-    /// The largest size a layer may read. Loading a model file sets it to the largest dimension
-    /// of the weights the file holds, which every size of a layer that owns weights is one of, so
-    /// that a damaged configuration is refused before memory is reserved for weights that cannot
-    /// be there.
-    @TaskLocal public static var sizeLimit = Int(Int32.max)
-
     /// A finite number in `range`.
     public func float(_ key: String, in range: ClosedRange<Float> = -.greatestFiniteMagnitude ... .greatestFiniteMagnitude) throws -> Float {
         let value = Float(try number(key))

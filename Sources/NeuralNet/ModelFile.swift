@@ -105,10 +105,10 @@ public enum ModelFile {
         guard case .string(let json) = try file.attributes.get("model_config"),
               let config = try? JSONDecoder().decode(LayerConfig.self, from: Data(json.utf8))
         else { throw ModelError.weights("\(path): the 'model_config' attribute is not a model configuration") }
-        let sizeLimit = try largestWeightDimension(file, path: path)
+        let budget = try weightBudget(file, path: path)
         let model: any Layer
         do {
-            model = try LayerConfig.$sizeLimit.withValue(sizeLimit) { try registry.build(config) }
+            model = try LayerConfig.$weightBudget.withValue(budget) { try registry.build(config) }
         } catch {
             throw ModelError.weights("\(path): \(error)")
         }
@@ -183,14 +183,14 @@ public enum ModelFile {
         return OptimizerState(name: name, iterations: iterations, learningRate: learningRate, completedEpochs: epochs, slots: slots)
     }
 
-    /// The largest dimension of the weights `file` holds, once they are known to fit in memory
-    /// together: a damaged file can declare weights of any shape (with a configuration to match),
-    /// and building the layers reserves memory for them before a single weight is read.
-    private static func largestWeightDimension(_ file: HDF5File, path: String) throws -> Int {
-        let shapes = try file.datasetPaths(under: "model_weights").map { try file.dataset($0).shape }
-        let bytes = shapes.reduce(0) { $0 + $1.reduce(Double(MemoryLayout<Float>.size)) { $0 * Double($1) } }
+    /// What the weights `file` holds allow its layers to reserve, once they are known to fit in
+    /// memory together: a damaged file can declare weights of any shape (with a configuration
+    /// to match).
+    private static func weightBudget(_ file: HDF5File, path: String) throws -> WeightBudget {
+        let budget = WeightBudget(shapes: try file.datasetPaths(under: "model_weights").map { try file.dataset($0).shape })
+        let bytes = budget.totalValues * Double(MemoryLayout<Float>.size)
         guard bytes <= MachineMemory.bytes else { throw ModelError.weights("\(path): its weights need \(MachineMemory.exceeded(by: bytes))") }
-        return shapes.map { $0.max() ?? 1 }.max() ?? 0
+        return budget
     }
 
     /// Layers that own parameters, by dotted path; the model itself is `model` if it owns any.

@@ -30,6 +30,29 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
         self.statics = statics
         self.classes = classes
     }
+
+    /// Units of the classifier's hidden layer.
+    static let headWidth = 32
+
+    /// Steps of the kernel of convolution block `index`.
+    static func kernelSteps(ofBlock index: Int) -> Int { [8, 5, 3][Swift.min(index, 2)] }
+
+    /// The kernels' shapes, those of the stacked recurrent layers after the first with the
+    /// layer count in front (so that a damaged count costs no loop).
+    var weightShapes: [[Int]] {
+        var shapes: [[Int]] = [], inputs = features
+        for (index, filters) in convolutions.enumerated() {
+            shapes.append([filters, inputs, Self.kernelSteps(ofBlock: index)])
+            inputs = filters
+        }
+        let directions = bidirectional ? 2 : 1
+        if layers > 0 {
+            shapes += Recurrent.weightShapes(cell, inputs: inputs, units: hidden).map { [directions] + $0 }
+            shapes += Recurrent.weightShapes(cell, inputs: hidden * directions, units: hidden).map { [directions * (layers - 1)] + $0 }
+            inputs = hidden * directions
+        }
+        return shapes + [[inputs + statics, Self.headWidth], [Self.headWidth, classes]]
+    }
 }
 
 /// 1-D convolution blocks and stacked (optionally bidirectional) LSTM or GRU layers, either of
@@ -49,7 +72,7 @@ public final class SequenceNetwork: Layer {
         convolutions = settings.convolutions.enumerated().map { index, filters in
             defer { inputs = filters }
             return Sequential([
-                ("conv", Conv1D(inputs, filters, kernelSize: [8, 5, 3][Swift.min(index, 2)], generator: &generator) as any Layer),
+                ("conv", Conv1D(inputs, filters, kernelSize: SequenceSettings.kernelSteps(ofBlock: index), generator: &generator) as any Layer),
                 ("norm", BatchNorm(filters)), ("relu", Activation(.relu)),
             ])
         }
@@ -63,8 +86,8 @@ public final class SequenceNetwork: Layer {
         }
         dropout = Dropout(rate: settings.dropout)
         head = Sequential([
-            ("dense", Dense(inputs + settings.statics, 32, initializer: .heNormal, generator: &generator) as any Layer),
-            ("relu", Activation(.relu)), ("output", Dense(32, settings.classes, generator: &generator)),
+            ("dense", Dense(inputs + settings.statics, SequenceSettings.headWidth, initializer: .heNormal, generator: &generator) as any Layer),
+            ("relu", Activation(.relu)), ("output", Dense(SequenceSettings.headWidth, settings.classes, generator: &generator)),
         ])
     }
 
@@ -78,6 +101,7 @@ public final class SequenceNetwork: Layer {
               settings.layers >= 0 && settings.layers <= limit, settings.layers >= 1 || !settings.convolutions.isEmpty && !settings.bidirectional,
               (0..<1).contains(settings.dropout)
         else { throw ModelError.invalidConfig("layer SequenceNetwork: settings out of range (sizes must be positive, dropout in [0, 1))") }
+        try LayerConfig.reserveWeights(settings.weightShapes, for: Self.className)
         var generator = RandomGenerator(seed: 0)
         self.init(settings, generator: &generator)
     }

@@ -157,8 +157,8 @@ struct ImagePredict: ParsableCommand {
         } else {
             try HDF5File.createAtomically(output.path) { file in
                 try file.attributes.set("galen_output", .string(Self.outputKind))
-                try file.attributes.set("model_path", .string(model))
-                try file.attributes.set("source_data", .string(data))
+                try file.attributes.set("model_path", .string(canonicalPath(model)))
+                try file.attributes.set("source_data", .string(canonicalPath(data)))
                 try file.createDataset("probabilities", elementType: .float32, shape: probabilities.shape).write(probabilities.scalars)
                 try file.createDataset("predicted", elementType: .int64, shape: [count]).write(predicted.map { Int64($0) })
                 try file.createDataset("classes", elementType: .string, shape: [classifier.classes.count]).write(classifier.classes)

@@ -162,8 +162,8 @@ struct SequencePredict: ParsableCommand {
         } else {
             try HDF5File.createAtomically(output.path) { file in
                 try file.attributes.set("galen_output", .string(Self.outputKind))
-                try file.attributes.set("model_path", .string(model))
-                try file.attributes.set("source_data", .string(data))
+                try file.attributes.set("model_path", .string(canonicalPath(model)))
+                try file.attributes.set("source_data", .string(canonicalPath(data)))
                 try file.createDataset("probabilities", elementType: .float32, shape: probabilities.shape).write(probabilities.scalars)
                 try file.createDataset("classes", elementType: .string, shape: [classes]).write(trained.classes)
                 if let ids = set.ids { try file.createDataset("ids", elementType: .string, shape: [ids.count]).write(ids) }

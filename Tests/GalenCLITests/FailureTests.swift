@@ -101,12 +101,14 @@ struct FailureTests {
     }
 
     /// A small file whose datasets declare shapes no memory holds (never written, so a few
-    /// kilobytes on disk) is refused with one line, not a failed allocation.
+    /// kilobytes on disk) is refused with one line, not a failed allocation; so are images whose
+    /// bytes fit in memory but not as floats (a quarter of memory in bytes).
     @Test func datasetsTooLargeForMemoryAreOneLine() throws {
         try withTemporaryFolder { folder in
             let library = folder.appendingPathComponent("wide.h5").path, images = folder.appendingPathComponent("huge.h5").path
+            let large = folder.appendingPathComponent("large.h5").path
             let make = try runTool(["python3", "-c", """
-                import h5py, shutil, sys
+                import h5py, math, os, shutil, sys
                 shutil.copy(sys.argv[1], sys.argv[2])
                 with h5py.File(sys.argv[2], "r+") as f:
                     del f["fingerprints"]
@@ -115,12 +117,19 @@ struct FailureTests {
                 with h5py.File(sys.argv[4], "r+") as f:
                     del f["images"]
                     f.create_dataset("images", shape=(780, 2**17, 2**17), dtype="u1", chunks=(1, 256, 256))
-                """, smallTarget, library, TestSupport.preparedData.appendingPathComponent("breastmnist.h5").path, images])
+                shutil.copy(sys.argv[3], sys.argv[5])
+                side = math.ceil(math.sqrt(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 4 / 780))
+                with h5py.File(sys.argv[5], "r+") as f:
+                    del f["images"]
+                    f.create_dataset("images", shape=(780, side, side), dtype="u1", chunks=(1, 256, 256))
+                """, smallTarget, library, TestSupport.preparedData.appendingPathComponent("breastmnist.h5").path, images, large])
             try #require(make.status == 0, "\(make.errors)")
             let out = folder.appendingPathComponent("m.h5").path
-            for arguments in [["inspect", library], ["train", "--library", library, "--out", out], ["image", "train", "--data", images, "--out", out]] {
+            for arguments in [["inspect", library], ["train", "--library", library, "--out", out], ["image", "train", "--data", images, "--out", out],
+                              ["image", "train", "--data", large, "--out", out]] {
                 let run = try runTool(["timeout", "60", TestSupport.galen] + arguments)
                 #expect(run.status == 1 && run.errors.contains("more than this machine's memory"), "\(arguments): \(run.errors)")
+                #expect(!arguments.contains(large) || run.errors.contains("as floats"), "\(run.errors)")
                 #expect(run.errors.split(separator: "\n").count == 1, "\(arguments): \(run.errors)")
             }
             #expect(!FileManager.default.fileExists(atPath: out))
@@ -192,6 +201,7 @@ struct FailureTests {
             let cases: [(String, String, String?)] = [
                 ("f['predictions/values'][5, 0] = float('nan')", "predictions/values row 305 of the library holds nan", "/predictions/values row 5 holds nan"),
                 ("f['predictions/names'][0] = 'other'", "predictions/names differs from", nil),
+                ("f.attrs['ensemble_members'] = 3", "differs from \(path("a.h5")) in ensemble_members", nil),
                 ("f.attrs['row_start'] = 700", "says it holds rows 700:615", "row_start 700 and row_end 615 do not span its 315 rows"),
             ]
             for (change, message, inspection) in cases {

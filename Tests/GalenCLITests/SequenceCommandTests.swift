@@ -56,6 +56,27 @@ struct SequenceCommandTests {
                     "\(reversed.errors)")
             let threshold = try galen("sequence", "predict", "--model", skewed, "--data", ecg200, "--out", folder.appendingPathComponent("p.h5").path)
             #expect(threshold.status != 0 && threshold.errors.contains("threshold (a probability, 0 to 1)"), "\(threshold.errors)")
+            // Layers a gigabyte wide, which one weight declared that long (never written) lets through
+            // the size check, are refused before memory is reserved for them.
+            let wide = folder.appendingPathComponent("wide.h5").path
+            let widen = try runTool(["python3", "-c", """
+                import h5py, json, shutil, sys
+                shutil.copy(sys.argv[1], sys.argv[2])
+                with h5py.File(sys.argv[2], "r+") as f:
+                    config = json.loads(f.attrs["model_config"])
+                    settings = json.loads(config["config"]["settings"])
+                    settings["hidden"] = 2**28
+                    config["config"]["settings"] = json.dumps(settings)
+                    f.attrs["model_config"] = json.dumps(config)
+                    biases = []
+                    f["model_weights"].visititems(lambda name, item: biases.append(name) if name.endswith("bias:0") else None)
+                    del f["model_weights/" + biases[0]]
+                    f.create_dataset("model_weights/" + biases[0], shape=(2**28,), dtype="f4", chunks=(2**20,))
+                """, model, wide])
+            try #require(widen.status == 0, "\(widen.errors)")
+            let widened = try runTool(["timeout", "60", TestSupport.galen, "sequence", "evaluate", "--model", wide, "--data", ecg200])
+            #expect(widened.status == 1 && widened.errors.contains("layer SequenceNetwork: weights of shapes"), "\(widened.errors)")
+            #expect(widened.errors.split(separator: "\n").count == 1, "\(widened.errors)")
         }
     }
 

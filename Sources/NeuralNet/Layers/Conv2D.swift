@@ -26,8 +26,10 @@ public final class Conv2D: Layer {
         guard let padding = Padding(rawValue: try config.string("padding")) else {
             throw ModelError.invalidConfig("layer Conv2D: padding must be valid or same")
         }
+        let (inputs, filters) = (try config.size("in_channels"), try config.size("filters"))
+        try LayerConfig.reserveWeights([[filters, inputs, size.0, size.1]], for: Self.className)
         var generator = RandomGenerator(seed: 0)
-        self.init(try config.size("in_channels"), try config.size("filters"), kernelSize: size, stride: try config.intPair("strides"),
+        self.init(inputs, filters, kernelSize: size, stride: try config.intPair("strides"),
                   padding: padding, dilation: try config.intPair("dilation_rate"), bias: try config.bool("use_bias"), generator: &generator)
     }
 

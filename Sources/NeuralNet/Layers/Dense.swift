@@ -18,9 +18,10 @@ public final class Dense: Layer {
         guard let initializer = Initializer(rawValue: try config.string("initializer")) else {
             throw ModelError.invalidConfig("layer Dense: unknown initializer '\(try config.string("initializer"))'")
         }
+        let (inputs, units) = (try config.size("inputs"), try config.size("units"))
+        try LayerConfig.reserveWeights([[inputs, units]], for: Self.className)
         var generator = RandomGenerator(seed: 0)
-        self.init(try config.size("inputs"), try config.size("units"), bias: try config.bool("use_bias"),
-                  initializer: initializer, generator: &generator)
+        self.init(inputs, units, bias: try config.bool("use_bias"), initializer: initializer, generator: &generator)
     }
 
     public var inputCount: Int { kernel.value.shape[0] }

@@ -11,8 +11,10 @@ public final class Embedding: Layer {
     }
 
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
+        let (count, dimensions) = (try config.size("input_dim"), try config.size("output_dim"))
+        try LayerConfig.reserveWeights([[count, dimensions]], for: Self.className)
         var generator = RandomGenerator(seed: 0)
-        self.init(try config.size("input_dim"), try config.size("output_dim"), generator: &generator)
+        self.init(count, dimensions, generator: &generator)
     }
 
     public var config: LayerConfig {

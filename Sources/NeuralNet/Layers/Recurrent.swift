@@ -5,7 +5,12 @@ import TensorCore
 /// One fused TensorCore op runs the whole sequence: the input projections of all steps as one
 /// matrix product, then the recurrence. Where a mask [B, T] is 0, the state is carried forward unchanged.
 public final class Recurrent: Layer {
-    public enum Cell: String, Sendable, Codable, CaseIterable { case lstm, gru }
+    public enum Cell: String, Sendable, Codable, CaseIterable {
+        case lstm, gru
+
+        /// Gate blocks side by side in the kernels: input, forget, cell, output; or reset, update, candidate.
+        public var gates: Int { self == .lstm ? 4 : 3 }
+    }
 
     public static let className = "Recurrent"
     public let cell: Cell
@@ -16,12 +21,12 @@ public final class Recurrent: Layer {
     public let recurrentBias: Parameter?
 
     public init(_ cell: Cell, inputs: Int, units: Int, generator: inout RandomGenerator) {
-        let gates = cell == .lstm ? 4 : 3
+        let (gates, shapes) = (cell.gates, Self.weightShapes(cell, inputs: inputs, units: units))
         self.cell = cell
-        kernel = Parameter(Initializer.glorotUniform.weights([inputs, gates * units], fanIn: inputs, fanOut: gates * units, using: &generator))
+        kernel = Parameter(Initializer.glorotUniform.weights(shapes[0], fanIn: inputs, fanOut: gates * units, using: &generator))
         // Orthogonal-like scale for the recurrence; uniform ±1/√units as PyTorch does.
         let limit = 1 / Float(units).squareRoot()
-        recurrentKernel = Parameter(.randomUniform([units, gates * units], -limit, limit, using: &generator))
+        recurrentKernel = Parameter(.randomUniform(shapes[1], -limit, limit, using: &generator))
         // An LSTM starts with its forget gate open (bias 1), so early gradients flow through time.
         bias = Parameter(Tensor((0..<(gates * units)).map { cell == .lstm && $0 / units == 1 ? 1 : 0 }))
         recurrentBias = cell == .gru ? Parameter(.zeros([gates * units])) : nil
@@ -31,8 +36,15 @@ public final class Recurrent: Layer {
         guard let cell = Cell(rawValue: try config.string("cell")) else {
             throw ModelError.invalidConfig("layer Recurrent: cell must be lstm or gru")
         }
+        let (inputs, units) = (try config.size("input_dim"), try config.size("units"))
+        try LayerConfig.reserveWeights(Self.weightShapes(cell, inputs: inputs, units: units), for: Self.className)
         var generator = RandomGenerator(seed: 0)
-        self.init(cell, inputs: try config.size("input_dim"), units: try config.size("units"), generator: &generator)
+        self.init(cell, inputs: inputs, units: units, generator: &generator)
+    }
+
+    /// The shapes of the input and recurrent kernels.
+    public static func weightShapes(_ cell: Cell, inputs: Int, units: Int) -> [[Int]] {
+        [[inputs, cell.gates * units], [units, cell.gates * units]]
     }
 
     public var units: Int { recurrentKernel.value.shape[0] }
