@@ -30,7 +30,9 @@ let package = Package(
         ),
         // glibc's allocator settings (mallopt), which Glibc's Swift module does not export.
         .systemLibrary(name: "CMalloc"),
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        // Memory faults (libhdf5 on some damaged files) as one line, outputs being written removed.
+        .target(name: "CFault"),
+        .target(name: "HDF5", dependencies: ["CHDF5", "CFault"]),
         // Hot loops in C, compiled for AVX2 and FMA as well as portably, chosen at run time.
         .target(name: "CKernels"),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels", .target(name: "CMalloc", condition: .when(platforms: [.linux]))]),

@@ -45,9 +45,11 @@ public struct EfficacyTrainingOptions: Sendable, Codable, Equatable {
         guard let kind = FingerprintNoise.Kind(rawValue: noise) else {
             throw ModelError.invalidConfig("unknown noise '\(noise)' (use \(FingerprintNoise.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        return AutoencoderSettings(inputBits: inputBits, encoderWidths: encoderWidths, decoderWidths: decoderWidths,
-                                   headWidths: headWidths, tasks: tasks, dropout: dropout, batchNorm: batchNorm,
-                                   noise: kind, noiseLevel: noiseLevel)
+        let settings = AutoencoderSettings(inputBits: inputBits, encoderWidths: encoderWidths, decoderWidths: decoderWidths,
+                                           headWidths: headWidths, tasks: tasks, dropout: dropout, batchNorm: batchNorm,
+                                           noise: kind, noiseLevel: noiseLevel)
+        try requireTrainingMemory(settings.weightShapes, members: ensemble, of: "the autoencoder")
+        return settings
     }
 }
 

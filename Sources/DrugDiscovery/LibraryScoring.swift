@@ -114,7 +114,14 @@ extension EfficacyModel {
             }, write: { block, result in
                 let (datasets, idDataset) = sink.value
                 let start = block.lowerBound - rows.lowerBound
-                for (dataset, values) in zip(datasets, result.1) {
+                for (column, values) in result.1.enumerated() {
+                    let dataset = datasets[column]
+                    // Weights out of range, though finite (so loadable), can overflow.
+                    if let (index, value) = OutputValues.floats(values).firstInvalid {
+                        throw LibraryError(path: modelPath, problems: [
+                            "gives row \(block.lowerBound + index / columns[column]) of \(libraryPath) the \(names[column]) value \(value) (its weights are out of range)",
+                        ])
+                    }
                     if options.halfPrecision {
                         try dataset.writeRowsUncached(values.map(Float16.init), at: start)
                     } else {

@@ -93,6 +93,7 @@ public enum PartialFiles {
         lock.lock()
         defer { lock.unlock() }
         paths.append(path)
+        FaultHandling.partialFilesChanged(paths)
         guard sources.isEmpty else { return }
         // A parent may have started us with these signals blocked or ignored; they must reach the sources.
         var signals = sigset_t()
@@ -121,6 +122,7 @@ public enum PartialFiles {
         lock.lock()
         defer { lock.unlock() }
         paths.removeAll { $0 == path }
+        FaultHandling.partialFilesChanged(paths)
     }
 
     /// Paths registered now; for tests.

@@ -43,7 +43,7 @@ public final class HDF5File: Group {
             if H5Fis_hdf5(path) <= 0 { throw site.failure("not an HDF5 file") }
             throw error
         }
-        return try HDF5File(FileState(path: path, id: id), site: site)
+        return try HDF5File(FileState(path: path, id: id, isInput: true), site: site)
     }
 
     /// Creates a file, failing if it exists unless told to truncate it.
@@ -57,7 +57,7 @@ public final class HDF5File: Group {
         if ifExists == .fail && access(path, F_OK) == 0 { throw site.failure("the file already exists") }
         let flags: UInt32 = ifExists == .fail ? 0x0004 : 0x0002  // H5F_ACC_EXCL, H5F_ACC_TRUNC
         let id = try waitingForLock(site) { H5Fcreate(path, flags, hid_t(H5P_DEFAULT), accessList) }
-        return try HDF5File(FileState(path: path, id: id), site: site)
+        return try HDF5File(FileState(path: path, id: id, isInput: false), site: site)
     }
 
     private init(_ state: FileState, site: Site) throws {

@@ -4,11 +4,15 @@
 final class FileState {
     let path: String
     let id: hid_t
+    /// Opened for reading an existing file: named if a memory fault stops the process (``FaultHandling``).
+    let isInput: Bool
     private(set) var isOpen = true
 
-    init(path: String, id: hid_t) {
+    init(path: String, id: hid_t, isInput: Bool) {
         self.path = path
         self.id = id
+        self.isInput = isInput
+        if isInput { FaultHandling.opened(path) }
     }
 
     /// The site of an action on `object`; fails once the file is closed, whose objects HDF5 closed with it.
@@ -21,12 +25,14 @@ final class FileState {
     func close() throws {
         guard isOpen else { return }
         isOpen = false
+        if isInput { FaultHandling.closed(path) }
         let site = Site(file: path, object: nil, action: "close file")
         try site.check(H5Fclose(id))
     }
 
     deinit {
         if isOpen {
+            if isInput { FaultHandling.closed(path) }
             Library.prepareThread()
             H5Fclose(id)
         }

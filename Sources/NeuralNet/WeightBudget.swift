@@ -1,3 +1,5 @@
+import HDF5
+
 /// The values a model file's weights hold, which bound the weights that layers built from its
 /// configuration may reserve: a damaged configuration can name sizes whose product no memory
 /// holds, and a layer fills its weights before any is read from the file. Every weight matrix a
@@ -25,7 +27,7 @@ final class WeightBudget: @unchecked Sendable {  // used by one synchronous buil
     }
 
     /// In floating point, as a damaged configuration's products can overflow an integer.
-    private static func values(_ shapes: [[Int]]) -> Double {
+    static func values(_ shapes: [[Int]]) -> Double {
         shapes.reduce(0) { $0 + $1.reduce(1) { $0 * Double($1) } }
     }
 }
@@ -43,5 +45,15 @@ extension LayerConfig {
     /// calls this with its weight matrices before making them.
     public static func reserveWeights(_ shapes: [[Int]], for layer: String) throws {
         try weightBudget?.reserve(shapes, for: layer)
+    }
+}
+
+/// Refuses to train `members` models whose weight matrices have `shapes` when the members' weights,
+/// and the gradients and Adam's two moments of the one in training, would not fit in memory:
+/// sizes each within bounds can still multiply past it.
+public func requireTrainingMemory(_ shapes: [[Int]], members: Int, of model: String) throws {
+    let bytes = WeightBudget.values(shapes) * Double(MemoryLayout<Float>.size * (members + 3))
+    guard bytes <= MachineMemory.bytes else {
+        throw ModelError.invalidConfig("training \(model) (its weights, gradients and Adam's moments) needs \(MachineMemory.exceeded(by: bytes)); choose smaller layers")
     }
 }

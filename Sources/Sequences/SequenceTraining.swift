@@ -63,6 +63,7 @@ public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOpti
     (settings.cell, settings.hidden, settings.layers) = (options.cell, options.hidden, options.layers)
     (settings.bidirectional, settings.pooling, settings.dropout) = (options.bidirectional, options.pooling, options.dropout)
     settings.convolutions = options.convolutions
+    try requireTrainingMemory(settings.weightShapes, members: options.ensemble, of: "the sequence network")
     let validationLabels = validation.map { set.labels[$0] }
     var members: [SequenceNetwork] = [], histories: [History] = []
     for seed in Ensemble.memberSeeds(options.seed, count: options.ensemble) {

@@ -32,7 +32,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let trained = try EfficacyModel.load(model)
         let data = try CompoundLibrary.load(library)
-        let (options, record) = trainingRecord(trained.trainingRecord, as: EfficacyTrainingOptions.self)
+        let (options, record) = try trainingRecord(trained.trainingRecord, as: EfficacyTrainingOptions.self, of: model)
         let method = SplitMethod(splitMethod ?? record["split"] ?? "random")
         let rows: [Int]
         if split == .all {

@@ -14,6 +14,7 @@ struct Galen: ParsableCommand {
     /// `--seed -1` is refused for its value, not reported as a missing one.
     static func main() {
         skipHDF5CleanupAtExit()
+        FaultHandling.install()
         do {
             var command = try parseAsRoot()
             try command.run()

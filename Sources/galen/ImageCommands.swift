@@ -108,7 +108,7 @@ struct ImageEvaluate: ParsableCommand {
         let classifier = try ImageClassifier.load(model)
         let set = try ImageSet.load(data)
         try requireSameClasses(set.classes, in: data, as: classifier.classes, by: model)
-        let options = trainingRecord(classifier.trainingRecord, as: ImageTrainingOptions.self).options
+        let options = try trainingRecord(classifier.trainingRecord, as: ImageTrainingOptions.self, of: model).options
         let splitName = self.splitName ?? options?.split ?? "medmnist"
         let rows = try set.labelled.rows(split, of: splitName, seed: options?.seed ?? 0, noun: "images")
         let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows), from: data),
@@ -146,24 +146,8 @@ struct ImagePredict: ParsableCommand {
         let images = try ImageSet.images(in: data)
         let count = images.shape[0]
         let probabilities = try classifier.probabilities(images, from: data)
-        let predicted = probabilities.argmax(axis: 1)
-        if output.path.lowercased().hasSuffix(".csv") {
-            var text = (["row", "predicted"] + classifier.classes).joined(separator: ",") + "\n"
-            for row in 0..<count {
-                let values = (0..<classifier.classes.count).map { "\(probabilities.scalars[row * classifier.classes.count + $0])" }
-                text += (["\(row)", classifier.classes[predicted[row]]] + values).joined(separator: ",") + "\n"
-            }
-            try TextFile.createAtomically(output.path) { try $0.write(text) }
-        } else {
-            try HDF5File.createAtomically(output.path) { file in
-                try file.attributes.set("galen_output", .string(Self.outputKind))
-                try file.attributes.set("model_path", .string(canonicalPath(model)))
-                try file.attributes.set("source_data", .string(canonicalPath(data)))
-                try file.createDataset("probabilities", elementType: .float32, shape: probabilities.shape).write(probabilities.scalars)
-                try file.createDataset("predicted", elementType: .int64, shape: [count]).write(predicted.map { Int64($0) })
-                try file.createDataset("classes", elementType: .string, shape: [classifier.classes.count]).write(classifier.classes)
-            }
-        }
+        try ClassProbabilities(kind: Self.outputKind, model: model, data: data, classes: classifier.classes, probabilities: probabilities,
+                               predicted: probabilities.argmax(axis: 1), ids: nil).write(to: output.path)
         print("probabilities for \(count) images written to \(output.path)")
     }
 }

@@ -82,8 +82,13 @@ func requireSameClasses(_ classes: [String], in data: String, as trained: [Strin
     guard classes == trained else { throw CommandError("\(data) has classes \(classes); the model \(model) was trained on \(trained)") }
 }
 
-/// The options a model was trained with, from the JSON record its file keeps, and the record.
-func trainingRecord<Options: Decodable>(_ json: String, as type: Options.Type) -> (options: Options?, record: [String: String]) {
-    let record = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: String] ?? [:]
-    return (record["options"].flatMap { try? JSONDecoder().decode(Options.self, from: Data($0.utf8)) }, record)
+/// The options a model was trained with, from the JSON record its file keeps (none when it keeps
+/// none), and the record. A damaged record is refused: evaluation reads the split and seed from it,
+/// and defaults in their place could score the model on the rows it was trained on.
+func trainingRecord<Options: Decodable>(_ json: String, as type: Options.Type, of model: String) throws -> (options: Options?, record: [String: String]) {
+    let damaged = CommandError("\(model): its training_config attribute is damaged, so the split the model was trained on is unknown")
+    guard let record = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: String] else { throw damaged }
+    guard let text = record["options"] else { return (nil, record) }
+    guard let options = try? JSONDecoder().decode(Options.self, from: Data(text.utf8)) else { throw damaged }
+    return (options, record)
 }

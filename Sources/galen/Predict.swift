@@ -67,8 +67,4 @@ struct Predict: ParsableCommand {
             }
         }
     }
-
-    private func csvField(_ text: String) -> String {
-        text.contains(",") || text.contains("\"") || text.contains("\n") ? "\"\(text.replacingOccurrences(of: "\"", with: "\"\""))\"" : text
-    }
 }

@@ -115,7 +115,7 @@ struct SequenceEvaluate: ParsableCommand {
     func run() throws {
         let trained = try SequenceModel.load(model)
         let set = try SequenceSet.load(data)
-        let (options, record) = trainingRecord(trained.trainingRecord, as: SequenceTrainingOptions.self)
+        let (options, record) = try trainingRecord(trained.trainingRecord, as: SequenceTrainingOptions.self, of: model)
         guard let name = splitName ?? record["split"] ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
         let rows = try set.labelled.rows(split, of: name, seed: options?.seed ?? 0, noun: "sequences")
         try trained.requireInputs(of: set)
@@ -152,23 +152,8 @@ struct SequencePredict: ParsableCommand {
         let trained = try SequenceModel.load(model)
         let set = try SequenceSet.load(data)
         let probabilities = try trained.probabilities(set, rows: Array(0..<set.count))
-        let classes = trained.classes.count
-        if output.path.lowercased().hasSuffix(".csv") {
-            var text = (["row"] + trained.classes).joined(separator: ",") + "\n"
-            for row in 0..<set.count {
-                text += (["\(row)"] + (0..<classes).map { "\(probabilities.scalars[row * classes + $0])" }).joined(separator: ",") + "\n"
-            }
-            try TextFile.createAtomically(output.path) { try $0.write(text) }
-        } else {
-            try HDF5File.createAtomically(output.path) { file in
-                try file.attributes.set("galen_output", .string(Self.outputKind))
-                try file.attributes.set("model_path", .string(canonicalPath(model)))
-                try file.attributes.set("source_data", .string(canonicalPath(data)))
-                try file.createDataset("probabilities", elementType: .float32, shape: probabilities.shape).write(probabilities.scalars)
-                try file.createDataset("classes", elementType: .string, shape: [classes]).write(trained.classes)
-                if let ids = set.ids { try file.createDataset("ids", elementType: .string, shape: [ids.count]).write(ids) }
-            }
-        }
+        try ClassProbabilities(kind: Self.outputKind, model: model, data: data, classes: trained.classes, probabilities: probabilities,
+                               predicted: nil, ids: set.ids).write(to: output.path)
         print("probabilities for \(set.count) sequences written to \(output.path)")
     }
 }

@@ -87,6 +87,9 @@ struct Train: ParsableCommand {
         }
         try SizeLimit.check(["--latent": latent, "--hidden": hidden, "--head": head], atMost: SizeLimit.width)
         try SizeLimit.check(["--ensemble": ensemble], atMost: SizeLimit.members)
+        guard FingerprintNoise.Kind(rawValue: noise) != nil else {
+            throw ValidationError("--noise must be \(FingerprintNoise.Kind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(noise)'")
+        }
         guard (0..<1).contains(dropout), noiseLevel.isFinite, noiseLevel >= 0, noise == "gaussian" || noiseLevel <= 1,
               learningRate.isFinite, learningRate > 0
         else {

@@ -66,8 +66,21 @@ struct FailureTests {
             let strip = try runTool(["python3", "-c", "import h5py, sys\nwith h5py.File(sys.argv[1], 'r+') as f: del f['model_weights']", bare])
             try #require(strip.status == 0, "\(strip.errors)")
             let ecg200 = TestSupport.preparedData.appendingPathComponent("ecg200.h5").path
+            let damaged = folder.appendingPathComponent("damaged.h5").path, hollow = folder.appendingPathComponent("hollow.h5").path
+            let edit = try runTool(["python3", "-c", """
+                import h5py, json, shutil, sys
+                shutil.copy(sys.argv[1], sys.argv[2])
+                with h5py.File(sys.argv[2], "r+") as f:
+                    f.attrs["training_config"] = "{bad"
+                shutil.copy(sys.argv[1], sys.argv[3])
+                with h5py.File(sys.argv[3], "r+") as f:
+                    f.attrs["model_config"] = json.dumps({"class_name": "Ensemble", "config": {"members": []}})
+                """, model, damaged, hollow])
+            try #require(edit.status == 0, "\(edit.errors)")
             let cases: [([String], String)] = [
                 (["sequence", "evaluate", "--model", model, "--data", ecg200], "a Galen 'drug-discovery/1' model; this command takes 'sequences/1' models"),
+                (["evaluate", "--model", damaged, "--library", smallTarget], "damaged.h5: its training_config attribute is damaged"),
+                (["inspect", hollow], "hollow.h5: invalid model configuration: layer Ensemble: needs at least one member"),
                 (["evaluate", "--model", bare, "--library", smallTarget], "bare.h5: the model file has no /model_weights group"),
                 (["inspect", bare], "bare.h5: the model file has no /model_weights group"),
             ]
@@ -97,6 +110,17 @@ struct FailureTests {
                 let run = try runTool(["timeout", "60", TestSupport.galen] + arguments)
                 #expect(run.status == 64 && run.errors.contains(message), "\(arguments): \(run.errors)")
             }
+            // Sizes each within bounds whose weights together exceed memory are refused once the data's shape is known.
+            let products: [[String]] = [
+                ["train", "--library", smallTarget, "--hidden", "65536", "--latent", "65536", "--head", "65536", "--out", out],
+                ["sequence", "train", "--data", ecg200, "--hidden", "65536", "--out", out],
+            ]
+            for arguments in products {
+                let run = try runTool(["timeout", "60", TestSupport.galen] + arguments)
+                #expect(run.status == 1 && run.errors.contains("(its weights, gradients and Adam's moments) needs"), "\(arguments): \(run.errors)")
+                #expect(run.errors.contains("more than this machine's memory"), "\(arguments): \(run.errors)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: out))
         }
     }
 

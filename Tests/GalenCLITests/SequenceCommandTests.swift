@@ -37,8 +37,10 @@ struct SequenceCommandTests {
             #expect(try galen("sequence", "train", "--data", ecg200, "--epochs", "1", "--out", model).status == 0)
             let run = try galen("sequence", "evaluate", "--model", model, "--data", physionet, "--split-name", "stratified")
             #expect(run.status != 0 && run.errors.contains("the model takes 1 and 0"), "\(run.errors)")
-            // The same set with its class names swapped, and a model whose threshold is no probability.
+            // The same set with its class names swapped, a model whose threshold is no probability, and
+            // one whose weights, finite, overflow.
             let swapped = folder.appendingPathComponent("swapped.h5").path, skewed = folder.appendingPathComponent("skewed.h5").path
+            let huge = folder.appendingPathComponent("huge.h5").path
             let edit = try runTool(["python3", "-c", """
                 import h5py, numpy as np, shutil, sys
                 shutil.copy(sys.argv[1], sys.argv[2])
@@ -49,13 +51,19 @@ struct SequenceCommandTests {
                 shutil.copy(sys.argv[3], sys.argv[4])
                 with h5py.File(sys.argv[4], "r+") as f:
                     f.attrs["threshold"] = np.float32(5.0)
-                """, ecg200, swapped, model, skewed])
+                shutil.copy(sys.argv[3], sys.argv[5])
+                with h5py.File(sys.argv[5], "r+") as f:
+                    f["model_weights"].visititems(lambda name, item: item.__setitem__(Ellipsis, 3e38) if isinstance(item, h5py.Dataset) else None)
+                """, ecg200, swapped, model, skewed, huge])
             try #require(edit.status == 0, "\(edit.errors)")
             let reversed = try galen("sequence", "evaluate", "--model", model, "--data", swapped)
             #expect(reversed.status != 0 && reversed.errors.contains("swapped.h5 has classes [\"myocardial infarction\", \"normal\"]; the model"),
                     "\(reversed.errors)")
             let threshold = try galen("sequence", "predict", "--model", skewed, "--data", ecg200, "--out", folder.appendingPathComponent("p.h5").path)
             #expect(threshold.status != 0 && threshold.errors.contains("threshold (a probability, 0 to 1)"), "\(threshold.errors)")
+            let overflow = try galen("sequence", "predict", "--model", huge, "--data", ecg200, "--out", folder.appendingPathComponent("p.csv").path)
+            #expect(overflow.status == 1 && overflow.errors.contains("huge.h5: gives row 0 of") && overflow.errors.contains("(its weights are out of range)"),
+                    "\(overflow.errors)")
             // Layers a gigabyte wide, which one weight declared that long (never written) lets through
             // the size check, are refused before memory is reserved for them.
             let wide = folder.appendingPathComponent("wide.h5").path

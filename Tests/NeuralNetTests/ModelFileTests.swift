@@ -114,4 +114,19 @@ struct ModelFileTests {
             #expect(leftovers.isEmpty, "no partial file is left behind: \(leftovers)")
         }
     }
+
+    /// Configurations a damaged file could hold that the layers' own initialisers would stop on
+    /// (duplicate, empty or slashed layer names, an ensemble of none) are refused instead.
+    @Test func configurationsTheInitialisersWouldStopOnAreRefused() throws {
+        let dense: JSONValue = ["class_name": "Dense", "config": ["inputs": 2, "units": 2, "use_bias": true, "initializer": "glorot_uniform"]]
+        for names in [["a", "a"], [""], ["a/b"]] {
+            let config = LayerConfig("Sequential", ["layers": .array(names.map { ["name": .string($0), "layer": dense] })])
+            #expect(throws: ModelError.invalidConfig("layer Sequential: layer names \(names) must be unique, non-empty and free of '.' and '/'")) {
+                try LayerRegistry.standard.build(config)
+            }
+        }
+        #expect(throws: ModelError.invalidConfig("layer Ensemble: needs at least one member")) {
+            try LayerRegistry.standard.build(LayerConfig("Ensemble", ["members": []]))
+        }
+    }
 }

@@ -11,6 +11,7 @@ public final class Ensemble: Layer {
     }
 
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
+        guard !(try config.array("members")).isEmpty else { throw ModelError.invalidConfig("layer Ensemble: needs at least one member") }
         self.init(try config.array("members").map { entry in
             guard case .object(let object) = entry, case .string(let className)? = object["class_name"],
                   case .object(let values)? = object["config"]

@@ -8,9 +8,16 @@ public final class Sequential: Layer {
     /// Layers named by the caller; names become parts of parameter paths (`dense1.kernel`).
     public init(_ layers: [(String, any Layer)]) {
         let names = layers.map(\.0)
-        require(Set(names).count == names.count && names.allSatisfy { !$0.isEmpty && !$0.contains(".") && !$0.contains("/") },
-                "Sequential: layer names \(names) must be unique, non-empty and free of '.' and '/'")
+        require(Self.validNames(names), Self.nameRule(names))
         self.layers = layers.map { (name: $0.0, layer: $0.1) }
+    }
+
+    private static func validNames(_ names: [String]) -> Bool {
+        Set(names).count == names.count && names.allSatisfy { !$0.isEmpty && !$0.contains(".") && !$0.contains("/") }
+    }
+
+    private static func nameRule(_ names: [String]) -> String {
+        "layer Sequential: layer names \(names) must be unique, non-empty and free of '.' and '/'"
     }
 
     /// Layers named after their class and position, as Keras does: `dense_1`, `activation_2`.
@@ -28,6 +35,7 @@ public final class Sequential: Layer {
             else { throw ModelError.invalidConfig("layer Sequential: each entry needs a name and a layer") }
             return (name, try registry.build(LayerConfig(className, values)))
         }
+        guard Self.validNames(entries.map(\.0)) else { throw ModelError.invalidConfig(Self.nameRule(entries.map(\.0))) }
         self.init(entries)
     }
 

@@ -1,0 +1,16 @@
+#ifndef GALEN_CFAULT_H
+#define GALEN_CFAULT_H
+
+/// Installs handlers for memory faults (SIGSEGV, SIGBUS) and the runtime's traps (SIGILL,
+/// SIGTRAP, SIGABRT, SIGFPE) that remove the partial files first. A memory fault then ends the
+/// process with one line naming the files open and exit status 70; a trap goes on to the handler
+/// that was installed before (the Swift runtime's backtrace).
+void galen_fault_install(void);
+
+/// Replaces the list of partial files removed on a fault (copied; `count` paths).
+void galen_fault_set_partial_files(const char *const *paths, int count);
+
+/// Replaces the list of open files a memory-fault message names (copied; `count` paths).
+void galen_fault_set_open_files(const char *const *paths, int count);
+
+#endif
