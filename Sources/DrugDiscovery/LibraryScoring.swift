@@ -82,6 +82,7 @@ extension EfficacyModel {
         guard library.bits == fingerprintBits else {
             throw LibraryError(path: libraryPath, problems: ["fingerprints have \(library.bits) bits, the model \(modelPath) expects \(fingerprintBits)"])
         }
+        guard library.count > 0 else { throw LibraryError(path: libraryPath, problems: ["holds no compounds"]) }
         let rows = options.rows ?? 0..<library.count
         guard rows.lowerBound >= 0 && rows.upperBound <= library.count && !rows.isEmpty else {
             throw LibraryError(path: libraryPath, problems: ["rows \(rows.lowerBound):\(rows.upperBound) are not a non-empty part of its \(library.count) rows"])

@@ -99,6 +99,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--weight-decay and --reconstruction-weight must be non-negative numbers")
         }
         guard patience >= 0, pretrainEpochs >= 0 else { throw ValidationError("--patience and --pretrain-epochs must be at least 0") }
+        guard !freezeEncoder || mode == .pretrain else { throw ValidationError("--freeze-encoder is for --mode pretrain (in joint mode the encoder learns from both losses)") }
         guard Set(tasks).count == tasks.count else { throw ValidationError("--tasks names an assay twice") }
         try output.refuseOverwriting([library, pretrain])
         if let history {

@@ -43,6 +43,7 @@ struct TrainEvaluateTests {
                 (["train", "--library", smallTarget, "--split", "paper", "--out", out], "split 'paper' is not in the file"),
                 (["train", "--library", smallTarget, "--noise", "salt", "--epochs", "1", "--out", out], "--noise must be flip, mask, gaussian, not 'salt'"),
                 (["train", "--library", smallTarget, "--weight-decay", "nan", "--out", out], "--weight-decay and --reconstruction-weight"),
+                (["train", "--library", smallTarget, "--freeze-encoder", "--out", out], "--freeze-encoder is for --mode pretrain"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)
