@@ -66,10 +66,19 @@ public final class ImageClassifier {
               mean.count == shape[0], deviation.count == shape[0], shape.allSatisfy({ $0 > 0 }),
               zip(mean, deviation).allSatisfy({ mean, deviation in deviation > 0 && deviation.isFinite && [0, 255].allSatisfy { (($0 - mean) / deviation).isFinite } })
         else { throw ModelError.weights("\(path): the image classifier's classes, input shape or pixel statistics are missing, inconsistent or out of range") }
-        // Both architectures end in a Dense layer with a bias, one entry per class.
+        // The architecture must take the input shape and give one output per class (a network of
+        // layers that do not tell their shapes is taken as it is).
         let members = Ensemble.members(of: contents.model)
-        guard members.allSatisfy({ $0.namedParameters.last?.parameter.value.shape == [classes.count] }) else {
-            throw ModelError.weights("\(path): \(classes.count) class names do not match the network's outputs")
+        for member in members {
+            let output: [Int]?
+            do {
+                output = try member.checkedOutputShape(for: [1] + shape)
+            } catch {
+                throw ModelError.weights("\(path): the network cannot take its input_shape \(shape): \(error)")
+            }
+            guard output == nil || output == [1, classes.count] else {
+                throw ModelError.weights("\(path): \(classes.count) class names do not match the network's outputs \(output!.dropFirst())")
+            }
         }
         let record: String
         if case .string(let text)? = attributes["training_config"] { record = text } else { record = "{}" }

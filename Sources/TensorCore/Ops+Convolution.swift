@@ -5,6 +5,16 @@ public enum Padding: String, Sendable, Codable, CaseIterable {
     /// Zero padding so that the output has ⌈input / stride⌉ positions (TensorFlow's rule: the
     /// extra row or column goes after).
     case same
+
+    /// Positions of a window of `kernel` taps, `dilation` apart, moved `stride` at a time along
+    /// `size` inputs; 0 when the window does not fit.
+    public func outputSize(_ size: Int, kernel: Int, stride: Int, dilation: Int) -> Int {
+        let span = dilation * (kernel - 1) + 1
+        switch self {
+        case .valid: return size >= span ? (size - span) / stride + 1 : 0
+        case .same: return (size + stride - 1) / stride
+        }
+    }
 }
 
 /// The geometry of a 2-D window sliding over an [N, C, H, W] input.
@@ -23,14 +33,12 @@ struct WindowGeometry: Equatable {
         self.width = width
         (kernelHeight, kernelWidth, strideY, strideX, dilationY, dilationX) = (kernel.0, kernel.1, stride.0, stride.1, dilation.0, dilation.1)
         let spanY = dilation.0 * (kernel.0 - 1) + 1, spanX = dilation.1 * (kernel.1 - 1) + 1
+        outputHeight = padding.outputSize(height, kernel: kernel.0, stride: stride.0, dilation: dilation.0)
+        outputWidth = padding.outputSize(width, kernel: kernel.1, stride: stride.1, dilation: dilation.1)
         switch padding {
         case .valid:
             (padTop, padLeft) = (0, 0)
-            outputHeight = height >= spanY ? (height - spanY) / stride.0 + 1 : 0
-            outputWidth = width >= spanX ? (width - spanX) / stride.1 + 1 : 0
         case .same:
-            outputHeight = (height + stride.0 - 1) / stride.0
-            outputWidth = (width + stride.1 - 1) / stride.1
             padTop = Swift.max((outputHeight - 1) * stride.0 + spanY - height, 0) / 2
             padLeft = Swift.max((outputWidth - 1) * stride.1 + spanX - width, 0) / 2
         }

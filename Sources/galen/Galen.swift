@@ -19,9 +19,12 @@ struct Galen: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data("Error: \(message(for: error))\n".utf8))
-            Foundation.exit(ExitCode.validationFailure.rawValue)
+            // Help, and a status alone (inspect's, after its report), go out as ArgumentParser has
+            // them; every error is one line, whatever names (tasks, classes, paths) it quotes.
+            let code = exitCode(for: error), text = message(for: error)
+            guard code != .success, !text.isEmpty else { exit(withError: error) }
+            FileHandle.standardError.write(Data("Error: \(text.split(whereSeparator: \.isNewline).joined(separator: " "))\n".utf8))
+            Foundation.exit(code.rawValue)
         }
     }
 }

@@ -9,7 +9,7 @@ struct ScoringArguments: ParsableArguments {
     @Option(help: "The compound library to stream through it.")
     var library: String
 
-    @Option(help: "Only rows A:B (A included, B not) of the library, for splitting a library across jobs.",
+    @Option(parsing: .unconditional, help: "Only rows A:B (A included, B not) of the library, for splitting a library across jobs.",
             transform: RowRange.init(parsing:))
     var rows: RowRange?
 

@@ -79,6 +79,26 @@ struct ImageCommandTests {
                 let run = try galen("image", "predict", "--model", tampered, "--data", breastMNIST, "--out", folder.appendingPathComponent("n.h5").path)
                 #expect(run.status == 1 && run.errors.contains("pixel statistics are missing, inconsistent or out of range"), "\(name) \(value): \(run.errors)")
             }
+            // Architectures changed so that they no longer take the model's images: refused on loading, not stopped mid-run.
+            for (change, message) in [("pool", "pool1: layer Pool2D: a 64×64 window (dilation (1, 1)) does not fit a 28×28 input"),
+                                      ("flatten", "dense1: layer Dense takes [N, 1152], not [1, 128, 3, 3]")] {
+                let tampered = folder.appendingPathComponent("geometry.h5").path
+                let edit = try runTool(["python3", "-c", """
+                    import h5py, json, shutil, sys
+                    shutil.copy(sys.argv[1], sys.argv[2])
+                    with h5py.File(sys.argv[2], "r+") as f:
+                        config = json.loads(f.attrs["model_config"])
+                        if sys.argv[3] == "flatten":
+                            config["config"]["layers"] = [entry for entry in config["config"]["layers"] if entry["layer"]["class_name"] != "Flatten"]
+                        else:
+                            config = json.loads(json.dumps(config).replace('"pool_size": [2, 2]', '"pool_size": [64, 64]', 1))
+                        f.attrs["model_config"] = json.dumps(config)
+                    """, model, tampered, change])
+                try #require(edit.status == 0, "\(edit.errors)")
+                let run = try galen("image", "predict", "--model", tampered, "--data", breastMNIST, "--out", folder.appendingPathComponent("g.h5").path)
+                #expect(run.status == 1 && run.errors.contains("geometry.h5: the network cannot take its input_shape [1, 28, 28]"), "\(run.errors)")
+                #expect(run.errors.contains(message) && run.errors.split(separator: "\n").count == 1, "\(change): \(run.errors)")
+            }
             // Prediction needs images only.
             let unlabelled = folder.appendingPathComponent("unlabelled.h5").path
             let file = try HDF5File.create(unlabelled)

@@ -69,4 +69,17 @@ struct ImagingTests {
         #expect(zip(try classifier.probabilities(images).scalars, mean).allSatisfy { abs($0 - $1) < 1e-6 },
                 "an ensemble's probabilities are the mean of its members'")
     }
+
+    /// The shapes the architectures tell without running are those a forward pass gives, for
+    /// inputs of one and three channels, square and not, odd sizes included.
+    @Test(arguments: ImageArchitecture.allCases)
+    func toldShapesAreTheForwardPassShapes(architecture: ImageArchitecture) throws {
+        var generator = RandomGenerator(seed: 7)
+        for inputShape in [[1, 28, 28], [3, 32, 32], [3, 33, 47]] {
+            let network = architecture.build(inputShape: inputShape, classes: 3, generator: &generator)
+            let told = try network.checkedOutputShape(for: [2] + inputShape)
+            #expect(told == [2, 3] && told == network(Tensor.zeros([2] + inputShape)).shape, "\(architecture) \(inputShape)")
+            #expect(throws: ModelError.self) { try network.checkedOutputShape(for: [2, inputShape[0] + 1] + inputShape.dropFirst()) }
+        }
+    }
 }

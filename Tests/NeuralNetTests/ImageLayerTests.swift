@@ -44,4 +44,22 @@ struct ImageLayerTests {
                                                           "block.shortcut.kernel", "block.shortcut.bias"])
         }
     }
+
+    /// Shapes a layer cannot take are refused by name before running; a layer that does not
+    /// tell its shapes (an embedding) leaves the whole unknown rather than guessed.
+    @Test func layersRefuseShapesTheyCannotTake() throws {
+        var generator = RandomGenerator(seed: 27)
+        let strided = Sequential([("conv", Conv2D(1, 2, kernelSize: (3, 3), stride: (2, 2), dilation: (2, 2), generator: &generator) as any Layer),
+                                  ("pool", Pool2D(.max)), ("flat", Flatten())])
+        #expect(try strided.checkedOutputShape(for: [5, 1, 12, 9]) == strided(Tensor.zeros([5, 1, 12, 9])).shape)
+        #expect(throws: ModelError.invalidConfig("conv: layer Conv2D: a 3×3 window (dilation (2, 2)) does not fit a 4×4 input with valid padding")) {
+            try strided.checkedOutputShape(for: [1, 1, 4, 4])
+        }
+        let mismatched = Residual(Conv2D(2, 4, kernelSize: (1, 1), generator: &generator))
+        #expect(throws: ModelError.invalidConfig("layer Residual: its body gives [1, 4, 3, 3], its shortcut [1, 2, 3, 3]")) {
+            try mismatched.checkedOutputShape(for: [1, 2, 3, 3])
+        }
+        let embedded = Sequential([("embed", Embedding(10, 4, generator: &generator) as any Layer), ("dense", Dense(4, 2, generator: &generator))])
+        #expect(try embedded.checkedOutputShape(for: [3]) == nil)
+    }
 }
