@@ -17,7 +17,7 @@ public struct EfficacyTrainingOptions: Sendable, Codable, Equatable {
     public var headWidths: [Int] = [256]
     public var dropout: Float = 0.2
     public var batchNorm = false
-    public var noise: String = FingerprintNoise.Kind.flip.rawValue
+    public var noise: FingerprintNoise.Kind = .flip
     public var noiseLevel: Float = 0.01
     public var epochs = 150
     public var pretrainEpochs = 30
@@ -42,12 +42,9 @@ public struct EfficacyTrainingOptions: Sendable, Codable, Equatable {
     public var runsPerMember: Int { mode == .pretrain ? 2 : 1 }
 
     func settings(inputBits: Int, tasks: Int) throws -> AutoencoderSettings {
-        guard let kind = FingerprintNoise.Kind(rawValue: noise) else {
-            throw ModelError.invalidConfig("unknown noise '\(noise)' (use \(FingerprintNoise.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
         let settings = AutoencoderSettings(inputBits: inputBits, encoderWidths: encoderWidths, decoderWidths: decoderWidths,
                                            headWidths: headWidths, tasks: tasks, dropout: dropout, batchNorm: batchNorm,
-                                           noise: kind, noiseLevel: noiseLevel)
+                                           noise: noise, noiseLevel: noiseLevel)
         try requireTrainingMemory(settings.weightShapes, members: ensemble, of: "the autoencoder")
         return settings
     }

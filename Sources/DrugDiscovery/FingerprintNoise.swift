@@ -4,7 +4,7 @@ import TensorCore
 /// The corruption a denoising autoencoder learns to undo, drawn afresh for every batch in
 /// training and absent in evaluation.
 public final class FingerprintNoise: StochasticLayer {
-    public enum Kind: String, Sendable, CaseIterable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
         /// Each bit flips with probability p.
         case flip
         /// Each on-bit is switched off with probability p.

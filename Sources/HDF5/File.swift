@@ -35,9 +35,11 @@ public final class HDF5File: Group {
             throw site.failure(status.st_mode & S_IFMT == S_IFDIR ? "a folder, not a file" : "not a regular file")
         }
         let id: hid_t
+        FaultHandling.opening(path)
         do {
             id = try waitingForLock(site) { H5Fopen(path, flags, accessList) }
         } catch {
+            defer { FaultHandling.closed(path) }
             if stat(path, &status) != 0 { throw site.failure("no such file") }
             if access(path, mode == .readOnly ? R_OK : R_OK | W_OK) != 0 { throw site.failure(String(cString: strerror(errno))) }
             if H5Fis_hdf5(path) <= 0 { throw site.failure("not an HDF5 file") }

@@ -4,7 +4,7 @@
 final class FileState {
     let path: String
     let id: hid_t
-    /// Opened for reading an existing file: named if a memory fault stops the process (``FaultHandling``).
+    /// Opened for reading an existing file (``HDF5File/open(_:mode:)`` told ``FaultHandling`` before opening it).
     let isInput: Bool
     private(set) var isOpen = true
 
@@ -12,7 +12,6 @@ final class FileState {
         self.path = path
         self.id = id
         self.isInput = isInput
-        if isInput { FaultHandling.opened(path) }
     }
 
     /// The site of an action on `object`; fails once the file is closed, whose objects HDF5 closed with it.

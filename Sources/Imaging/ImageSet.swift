@@ -43,7 +43,7 @@ public struct ImageSet: Sendable {
         // training and validation parts: up to nine bytes a pixel held at once.
         let bytes = shape.reduce(9) { $0 * Double($1) }
         guard bytes <= MachineMemory.bytes else {
-            throw DataFileError(path: path, problem: "/images \(shape) as floats needs \(MachineMemory.exceeded(by: bytes))")
+            throw DataFileError(path: path, problem: "/images \(shape) as floats, with the copies training makes, needs \(MachineMemory.exceeded(by: bytes))")
         }
         let pixels = try imageData.read(as: UInt8.self).map(Float.init)
         // Stored channels-last, as image files are; the convolutions want [N, C, H, W].

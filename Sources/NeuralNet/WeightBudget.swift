@@ -20,8 +20,9 @@ final class WeightBudget: @unchecked Sendable {  // used by one synchronous buil
     func reserve(_ shapes: [[Int]], for layer: String) throws {
         let values = Self.values(shapes)
         guard values <= remainingValues else {
-            throw ModelError.invalidConfig(
-                "layer \(layer): weights of shapes \(shapes) hold more values than the file's weights (the configuration does not match them)")
+            throw ModelError.invalidConfig(String(
+                format: "layer %@ asks for %.0f weight values, more than the %.0f left in the file's weights (the configuration does not match them)",
+                layer, values, remainingValues))
         }
         remainingValues -= values
     }
@@ -54,6 +55,6 @@ extension LayerConfig {
 public func requireTrainingMemory(_ shapes: [[Int]], members: Int, of model: String) throws {
     let bytes = WeightBudget.values(shapes) * Double(MemoryLayout<Float>.size * (members + 3))
     guard bytes <= MachineMemory.bytes else {
-        throw ModelError.invalidConfig("training \(model) (its weights, gradients and Adam's moments) needs \(MachineMemory.exceeded(by: bytes)); choose smaller layers")
+        throw ModelError.weights("training \(model) (its weights, gradients and Adam's moments) needs \(MachineMemory.exceeded(by: bytes)); choose smaller layers")
     }
 }

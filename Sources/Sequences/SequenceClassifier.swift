@@ -37,8 +37,9 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
     /// Steps of the kernel of convolution block `index`.
     static func kernelSteps(ofBlock index: Int) -> Int { [8, 5, 3][Swift.min(index, 2)] }
 
-    /// The kernels' shapes, those of the stacked recurrent layers after the first with the
-    /// layer count in front (so that a damaged count costs no loop).
+    /// The kernels' shapes, for their count of values: the recurrent ones with the number of
+    /// directions in front (and for the stacked layers after the first, directions times their
+    /// count, so that a damaged count costs no loop).
     var weightShapes: [[Int]] {
         var shapes: [[Int]] = [], inputs = features
         for (index, filters) in convolutions.enumerated() {

@@ -32,13 +32,13 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let trained = try EfficacyModel.load(model)
         let data = try CompoundLibrary.load(library)
-        let (options, record) = try trainingRecord(trained.trainingRecord, as: EfficacyTrainingOptions.self, of: model)
-        let method = SplitMethod(splitMethod ?? record["split"] ?? "random")
+        let trainedOn = try trainedSplit(trained.trainingRecord, of: model)
+        let method = SplitMethod(splitMethod ?? trainedOn.name ?? "random")
         let rows: [Int]
         if split == .all {
             rows = Array(0..<data.count)
         } else {
-            let parts = try data.split(method, seed: seed ?? options?.seed ?? 0, requiringTrainingParts: false)
+            let parts = try data.split(method, seed: seed ?? trainedOn.seed ?? 0, requiringTrainingParts: false)
             rows = split == .train ? parts.train : split == .validation ? parts.validation : parts.test
         }
         guard !rows.isEmpty else { throw CommandError("the \(split.rawValue) part of split '\(method)' has no compounds in \(library)") }

@@ -108,9 +108,9 @@ struct ImageEvaluate: ParsableCommand {
         let classifier = try ImageClassifier.load(model)
         let set = try ImageSet.load(data)
         try requireSameClasses(set.classes, in: data, as: classifier.classes, by: model)
-        let options = try trainingRecord(classifier.trainingRecord, as: ImageTrainingOptions.self, of: model).options
-        let splitName = self.splitName ?? options?.split ?? "medmnist"
-        let rows = try set.labelled.rows(split, of: splitName, seed: options?.seed ?? 0, noun: "images")
+        let trainedOn = try trainedSplit(classifier.trainingRecord, of: model)
+        let splitName = self.splitName ?? trainedOn.name ?? "medmnist"
+        let rows = try set.labelled.rows(split, of: splitName, seed: trainedOn.seed ?? 0, noun: "images")
         let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows), from: data),
                                           labels: rows.map { set.labels[$0] })
         if json {

@@ -82,13 +82,17 @@ func requireSameClasses(_ classes: [String], in data: String, as trained: [Strin
     guard classes == trained else { throw CommandError("\(data) has classes \(classes); the model \(model) was trained on \(trained)") }
 }
 
-/// The options a model was trained with, from the JSON record its file keeps (none when it keeps
-/// none), and the record. A damaged record is refused: evaluation reads the split and seed from it,
+/// The split a model was trained on and its seed, from the JSON record its file keeps (neither
+/// when it keeps none). A damaged record is refused: evaluation reads the split and seed from it,
 /// and defaults in their place could score the model on the rows it was trained on.
-func trainingRecord<Options: Decodable>(_ json: String, as type: Options.Type, of model: String) throws -> (options: Options?, record: [String: String]) {
+func trainedSplit(_ json: String, of model: String) throws -> (name: String?, seed: UInt64?) {
+    struct Options: Decodable {
+        let split: String?
+        let seed: UInt64?
+    }
     let damaged = CommandError("\(model): its training_config attribute is damaged, so the split the model was trained on is unknown")
     guard let record = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: String] else { throw damaged }
-    guard let text = record["options"] else { return (nil, record) }
+    guard let text = record["options"] else { return (record["split"], nil) }
     guard let options = try? JSONDecoder().decode(Options.self, from: Data(text.utf8)) else { throw damaged }
-    return (options, record)
+    return (record["split"] ?? options.split, options.seed)
 }

@@ -115,9 +115,9 @@ struct SequenceEvaluate: ParsableCommand {
     func run() throws {
         let trained = try SequenceModel.load(model)
         let set = try SequenceSet.load(data)
-        let (options, record) = try trainingRecord(trained.trainingRecord, as: SequenceTrainingOptions.self, of: model)
-        guard let name = splitName ?? record["split"] ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
-        let rows = try set.labelled.rows(split, of: name, seed: options?.seed ?? 0, noun: "sequences")
+        let trainedOn = try trainedSplit(trained.trainingRecord, of: model)
+        guard let name = splitName ?? trainedOn.name ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
+        let rows = try set.labelled.rows(split, of: name, seed: trainedOn.seed ?? 0, noun: "sequences")
         try trained.requireInputs(of: set)
         try requireSameClasses(set.classes, in: data, as: trained.classes, by: model)
         let report = SequenceReport(probabilities: try trained.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] },

@@ -58,7 +58,7 @@ struct Train: ParsableCommand {
     var dropout: Float = 0.2
 
     @Option(help: "Input corruption: flip, mask or gaussian.")
-    var noise = "flip"
+    var noise: FingerprintNoise.Kind = .flip
 
     @Option(parsing: .unconditional, help: "Corruption level (flip or mask probability, or Gaussian standard deviation).")
     var noiseLevel: Float = 0.01
@@ -87,10 +87,7 @@ struct Train: ParsableCommand {
         }
         try SizeLimit.check(["--latent": latent, "--hidden": hidden, "--head": head], atMost: SizeLimit.width)
         try SizeLimit.check(["--ensemble": ensemble], atMost: SizeLimit.members)
-        guard FingerprintNoise.Kind(rawValue: noise) != nil else {
-            throw ValidationError("--noise must be \(FingerprintNoise.Kind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(noise)'")
-        }
-        guard (0..<1).contains(dropout), noiseLevel.isFinite, noiseLevel >= 0, noise == "gaussian" || noiseLevel <= 1,
+        guard (0..<1).contains(dropout), noiseLevel.isFinite, noiseLevel >= 0, noise == .gaussian || noiseLevel <= 1,
               learningRate.isFinite, learningRate > 0
         else {
             throw ValidationError("--dropout must be in [0, 1), --noise-level in [0, 1] (any non-negative for gaussian), --learning-rate positive")
@@ -155,3 +152,5 @@ struct Train: ParsableCommand {
 }
 
 extension EfficacyTrainingOptions.Mode: ExpressibleByArgument {}
+
+extension FingerprintNoise.Kind: ExpressibleByArgument {}

@@ -41,7 +41,7 @@ struct TrainEvaluateTests {
                 (["train", "--library", folder.appendingPathComponent("missing.h5").path, "--out", out], "no such file"),
                 (["train", "--library", smallTarget, "--tasks", "CHEMBL9999_Ki", "--out", out], "assays [\"CHEMBL9999_Ki\"] are not in the file"),
                 (["train", "--library", smallTarget, "--split", "paper", "--out", out], "split 'paper' is not in the file"),
-                (["train", "--library", smallTarget, "--noise", "salt", "--epochs", "1", "--out", out], "--noise must be flip, mask, gaussian, not 'salt'"),
+                (["train", "--library", smallTarget, "--noise", "salt", "--epochs", "1", "--out", out], "The value 'salt' is invalid for '--noise <noise>'"),
                 (["train", "--library", smallTarget, "--weight-decay", "nan", "--out", out], "--weight-decay and --reconstruction-weight"),
                 (["train", "--library", smallTarget, "--freeze-encoder", "--out", out], "--freeze-encoder is for --mode pretrain"),
             ]

@@ -27,6 +27,8 @@ public final class Conv2D: Layer {
             throw ModelError.invalidConfig("layer Conv2D: padding must be valid or same")
         }
         let (inputs, filters) = (try config.size("in_channels"), try config.size("filters"))
+        // With a channel count of 0 no weights would be reserved, and the kernel size alone is unchecked.
+        guard inputs >= 1, filters >= 1 else { throw ModelError.invalidConfig("layer Conv2D: in_channels and filters must be positive") }
         try LayerConfig.reserveWeights([[filters, inputs, size.0, size.1]], for: Self.className)
         var generator = RandomGenerator(seed: 0)
         self.init(inputs, filters, kernelSize: size, stride: try config.intPair("strides"),

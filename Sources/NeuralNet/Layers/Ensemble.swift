@@ -11,8 +11,9 @@ public final class Ensemble: Layer {
     }
 
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
-        guard !(try config.array("members")).isEmpty else { throw ModelError.invalidConfig("layer Ensemble: needs at least one member") }
-        self.init(try config.array("members").map { entry in
+        let entries = try config.array("members")
+        guard !entries.isEmpty else { throw ModelError.invalidConfig("layer Ensemble: needs at least one member") }
+        self.init(try entries.map { entry in
             guard case .object(let object) = entry, case .string(let className)? = object["class_name"],
                   case .object(let values)? = object["config"]
             else { throw ModelError.invalidConfig("layer Ensemble: each member needs a class_name and a config") }

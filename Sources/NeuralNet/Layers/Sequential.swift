@@ -28,15 +28,16 @@ public final class Sequential: Layer {
     }
 
     public convenience init(config: LayerConfig, registry: LayerRegistry) throws {
-        let entries = try config.array("layers").map { entry -> (String, any Layer) in
+        let entries = try config.array("layers").map { entry -> (name: String, layer: LayerConfig) in
             guard case .object(let object) = entry, case .string(let name)? = object["name"],
-                  case .object(let layerObject)? = object["layer"], case .string(let className)? = layerObject["class_name"],
-                  case .object(let values)? = layerObject["config"]
+                  case .object(let layer)? = object["layer"], case .string(let className)? = layer["class_name"],
+                  case .object(let values)? = layer["config"]
             else { throw ModelError.invalidConfig("layer Sequential: each entry needs a name and a layer") }
-            return (name, try registry.build(LayerConfig(className, values)))
+            return (name, LayerConfig(className, values))
         }
-        guard Self.validNames(entries.map(\.0)) else { throw ModelError.invalidConfig(Self.nameRule(entries.map(\.0))) }
-        self.init(entries)
+        // Names first: the layers' own initialiser would stop on them, after building every layer.
+        guard Self.validNames(entries.map(\.name)) else { throw ModelError.invalidConfig(Self.nameRule(entries.map(\.name))) }
+        self.init(try entries.map { ($0.name, try registry.build($0.layer)) })
     }
 
     public var config: LayerConfig {
