@@ -86,12 +86,21 @@ public final class EfficacyModel {
         let contents = try ModelFile.load(path, registry: .drugDiscovery, kind: Self.kind)
         let attributes = contents.attributes
         let members = Ensemble.members(of: contents.model).compactMap { $0 as? DenoisingAutoencoder }
-        guard let network = members.first, members.allSatisfy({ $0.settings.inputBits == network.settings.inputBits }),
-              case .strings(let names)? = attributes["task_names"], case .strings(let units)? = attributes["task_units"],
-              case .floats(let means)? = attributes["target_mean"], case .floats(let deviations)? = attributes["target_std"],
-              means.count == names.count, deviations.count == names.count, units.count == names.count,
-              network.settings.tasks == names.count, means.allSatisfy(\.isFinite), deviations.allSatisfy({ $0.isFinite && $0 > 0 })
-        else { throw ModelError.weights("\(path): the model's task names, units or target statistics are missing, inconsistent or not finite") }
+        guard let network = members.first, members.allSatisfy({ $0.settings.inputBits == network.settings.inputBits }) else {
+            throw ModelError.weights("\(path): the network is not a denoising autoencoder or an ensemble of ones with equal input bits")
+        }
+        guard case .strings(let names)? = attributes["task_names"], names.count == network.settings.tasks else {
+            throw ModelError.attribute("task_names", of: path, shouldBe: "one string per output of the network, which has \(network.settings.tasks)")
+        }
+        guard case .strings(let units)? = attributes["task_units"], units.count == names.count else {
+            throw ModelError.attribute("task_units", of: path, shouldBe: "one string per task, of which the model has \(names.count)")
+        }
+        guard case .floats(let means)? = attributes["target_mean"], means.count == names.count, means.allSatisfy(\.isFinite) else {
+            throw ModelError.attribute("target_mean", of: path, shouldBe: "one finite number per task, of which the model has \(names.count)")
+        }
+        guard case .floats(let deviations)? = attributes["target_std"], deviations.count == names.count,
+              deviations.allSatisfy({ $0.isFinite && $0 > 0 })
+        else { throw ModelError.attribute("target_std", of: path, shouldBe: "one positive finite number per task, of which the model has \(names.count)") }
         let record: String
         if case .string(let text)? = attributes["training_config"] { record = text } else { record = "{}" }
         return EfficacyModel(members: members, taskNames: names, taskUnits: units,

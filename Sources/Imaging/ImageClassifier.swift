@@ -60,12 +60,16 @@ public final class ImageClassifier {
     public static func load(_ path: String) throws -> ImageClassifier {
         let contents = try ModelFile.load(path, kind: Self.kind)
         let attributes = contents.attributes
-        guard case .strings(let classes)? = attributes["classes"],
-              case .ints(let shape)? = attributes["input_shape"], shape.count == 3,
-              case .floats(let mean)? = attributes["pixel_mean"], case .floats(let deviation)? = attributes["pixel_std"],
-              mean.count == shape[0], deviation.count == shape[0], shape.allSatisfy({ $0 > 0 }),
+        guard case .strings(let classes)? = attributes["classes"] else { throw ModelError.attribute("classes", of: path, shouldBe: "a list of strings") }
+        guard case .ints(let shape)? = attributes["input_shape"], shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
+            throw ModelError.attribute("input_shape", of: path, shouldBe: "three positive whole numbers: channels, height, width")
+        }
+        guard case .floats(let mean)? = attributes["pixel_mean"], mean.count == shape[0], mean.allSatisfy(\.isFinite) else {
+            throw ModelError.attribute("pixel_mean", of: path, shouldBe: "one finite number per channel, of which input_shape gives \(shape[0])")
+        }
+        guard case .floats(let deviation)? = attributes["pixel_std"], deviation.count == shape[0],
               zip(mean, deviation).allSatisfy({ mean, deviation in deviation > 0 && deviation.isFinite && [0, 255].allSatisfy { (($0 - mean) / deviation).isFinite } })
-        else { throw ModelError.weights("\(path): the image classifier's classes, input shape or pixel statistics are missing, inconsistent or out of range") }
+        else { throw ModelError.attribute("pixel_std", of: path, shouldBe: "one positive number per channel (of which input_shape gives \(shape[0])) that takes pixels 0 to 255 to finite values") }
         // The architecture must take the input shape and give one output per class (a network of
         // layers that do not tell their shapes is taken as it is).
         let members = Ensemble.members(of: contents.model)

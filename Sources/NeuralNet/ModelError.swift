@@ -4,6 +4,11 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unknownLayer(String)
     case weights(String)
 
+    /// A root attribute of the model file at `path` that is missing or not what `name` must be.
+    public static func attribute(_ name: String, of path: String, shouldBe expected: String) -> ModelError {
+        .weights("\(path): attribute \(name) should be \(expected)")
+    }
+
     public var description: String {
         switch self {
         case .invalidConfig(let message): "invalid model configuration: \(message)"

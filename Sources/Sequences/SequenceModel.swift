@@ -60,11 +60,11 @@ public final class SequenceModel {
         guard let first = members.first, members.allSatisfy({ $0.settings == first.settings }) else {
             throw ModelError.weights("\(path): the network is not a sequence network or an ensemble of equal ones")
         }
-        guard case .strings(let classes)? = contents.attributes["classes"], case .float(let threshold)? = contents.attributes["threshold"],
-              (0...1).contains(threshold)
-        else { throw ModelError.weights("\(path): the attributes classes (strings) and threshold (a probability, 0 to 1) are missing, unreadable or out of range") }
-        guard classes.count == first.settings.classes else {
-            throw ModelError.weights("\(path): \(classes.count) class names for a network of \(first.settings.classes) outputs")
+        guard case .strings(let classes)? = contents.attributes["classes"], classes.count == first.settings.classes else {
+            throw ModelError.attribute("classes", of: path, shouldBe: "one string per output of the network, which has \(first.settings.classes)")
+        }
+        guard case .float(let threshold)? = contents.attributes["threshold"], (0...1).contains(threshold) else {
+            throw ModelError.attribute("threshold", of: path, shouldBe: "a probability, 0 to 1")
         }
         let record: String
         if case .string(let text)? = contents.attributes["training_config"] { record = text } else { record = "{}" }

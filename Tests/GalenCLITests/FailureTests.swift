@@ -67,6 +67,7 @@ struct FailureTests {
             try #require(strip.status == 0, "\(strip.errors)")
             let ecg200 = TestSupport.preparedData.appendingPathComponent("ecg200.h5").path
             let damaged = folder.appendingPathComponent("damaged.h5").path, hollow = folder.appendingPathComponent("hollow.h5").path
+            let unitless = folder.appendingPathComponent("unitless.h5").path
             let edit = try runTool(["python3", "-c", """
                 import h5py, json, shutil, sys
                 shutil.copy(sys.argv[1], sys.argv[2])
@@ -75,12 +76,17 @@ struct FailureTests {
                 shutil.copy(sys.argv[1], sys.argv[3])
                 with h5py.File(sys.argv[3], "r+") as f:
                     f.attrs["model_config"] = json.dumps({"class_name": "Ensemble", "config": {"members": []}})
-                """, model, damaged, hollow])
+                shutil.copy(sys.argv[1], sys.argv[4])
+                with h5py.File(sys.argv[4], "r+") as f:
+                    del f.attrs["task_units"]
+                """, model, damaged, hollow, unitless])
             try #require(edit.status == 0, "\(edit.errors)")
             let cases: [([String], String)] = [
                 (["sequence", "evaluate", "--model", model, "--data", ecg200], "a Galen 'drug-discovery/1' model; this command takes 'sequences/1' models"),
                 (["evaluate", "--model", damaged, "--library", smallTarget], "damaged.h5: its training_config attribute is damaged"),
                 (["inspect", hollow], "hollow.h5: invalid model configuration: layer Ensemble: needs at least one member"),
+                (["predict", "--model", unitless, "--library", smallTarget, "--out", damaged + ".csv"],
+                 "unitless.h5: attribute task_units should be one string per task, of which the model has 1"),
                 (["evaluate", "--model", bare, "--library", smallTarget], "bare.h5: the model file has no /model_weights group"),
                 (["inspect", bare], "bare.h5: the model file has no /model_weights group"),
             ]
