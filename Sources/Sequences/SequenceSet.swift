@@ -49,9 +49,17 @@ public struct SequenceSet: Sendable {
             throw fail("/mask is \(try mask.elementType) \(maskShape), expected uint8 [\(shape[0]), \(shape[1])] or [\(shape[0]), \(shape[1]), M ≤ \(shape[2])]")
         }
         let maskBits = try flags(mask, "/mask", fail)
+        if let problem = unobservedProblem(values, shape: shape, mask: maskBits, maskShape: maskShape, carried: fill == "carried") { throw fail(problem) }
         let stepMask = maskShape.count == 2 ? Tensor(maskBits.map(Float.init), shape: maskShape) : Tensor.ones([shape[0], shape[1]])
         let names = try strings(file, "feature_names", count: shape[2], fail)
         for name in ["feature_mean", "feature_std"] { _ = try statistics(file, name, count: shape[2], fail) }
+        if try file.contains("times") {
+            let times = try file.dataset("times")
+            guard try times.elementType == .float32, try times.shape == [shape[0], shape[1]] else {
+                throw fail("/times is \(try times.elementType) \(try times.shape), expected float32 [\(shape[0]), \(shape[1])]")
+            }
+            if let bad = try times.read(as: Float.self).first(where: { !$0.isFinite }) { throw fail("/times holds \(bad)") }
+        }
         var statics: Tensor?
         if try file.contains("static") {
             let table = try file.dataset("static")
@@ -64,7 +72,12 @@ public struct SequenceSet: Sendable {
             guard try file.contains("static_mask"), try file.dataset("static_mask").shape == tableShape else {
                 throw fail("/static needs /static_mask, uint8 \(tableShape)")
             }
-            _ = try flags(try file.dataset("static_mask"), "/static_mask", fail)
+            let known = try flags(try file.dataset("static_mask"), "/static_mask", fail)
+            if let bad = values.indices.first(where: { known[$0] == 0 && values[$0] != 0 }) {
+                throw fail("/static row \(bad / tableShape[1]) column \(bad % tableShape[1]) is unknown in /static_mask but holds \(values[bad]), not 0")
+            }
+            _ = try strings(file, "static_names", count: tableShape[1], fail)
+            for name in ["static_mean", "static_std"] { _ = try statistics(file, name, count: tableShape[1], fail) }
             statics = Tensor(values, shape: tableShape)
         }
         guard try file.contains("splits"), try !file.group("splits").members().isEmpty else { throw fail("/splits holds no split") }
@@ -74,7 +87,11 @@ public struct SequenceSet: Sendable {
             guard try idData.shape == [shape[0]], try idData.elementType == .string else {
                 throw fail("/ids is \(try idData.elementType) \(try idData.shape), expected string [\(shape[0])]")
             }
-            ids = try idData.read(as: String.self)
+            let read = try idData.read(as: String.self)
+            if let empty = read.firstIndex(where: \.isEmpty) { throw fail("/ids row \(empty) is empty") }
+            var seen = Set<String>()
+            if let repeated = read.firstIndex(where: { !seen.insert($0).inserted }) { throw fail("/ids row \(repeated) repeats '\(read[repeated])'") }
+            ids = read
         }
         return SequenceSet(path: path, sequences: Tensor(values, shape: shape), stepMask: stepMask, statics: statics,
                            featureNames: names, ids: ids, labelled: try LabelledRows(file: file, path: path, count: shape[0]))
@@ -105,9 +122,31 @@ public struct SequenceSet: Sendable {
             throw fail("/\(name) is \(try dataset.elementType) \(try dataset.shape), expected float32 [\(count)]")
         }
         let values = try dataset.read(as: Float.self)
-        guard values.allSatisfy({ $0.isFinite && (name != "feature_std" || $0 > 0) }) else {
-            throw fail("/\(name) holds a value that is not a finite number\(name == "feature_std" ? " above 0" : "")")
+        let deviation = name.hasSuffix("_std")
+        guard values.allSatisfy({ $0.isFinite && (!deviation || $0 > 0) }) else {
+            throw fail("/\(name) holds a value that is not a finite number\(deviation ? " above 0" : "")")
         }
         return values
+    }
+
+    /// Where a masked cell of `values` [N, T, F] holds other than `unobserved` says: 0, or (carried)
+    /// the same feature's value at the step before, 0 before the first. A mask [N, T, M] covers the
+    /// first M features; one of [N, T] covers every feature of a step.
+    private static func unobservedProblem(_ values: [Float], shape: [Int], mask: [UInt8], maskShape: [Int], carried: Bool) -> String? {
+        let (rows, steps, features) = (shape[0], shape[1], shape[2])
+        let covered = maskShape.count == 2 ? features : maskShape[2]
+        for row in 0..<rows {
+            for step in 0..<steps {
+                let cell = row * steps + step
+                for feature in 0..<covered where mask[maskShape.count == 2 ? cell : cell * covered + feature] == 0 {
+                    let value = values[cell * features + feature]
+                    let expected = carried && step > 0 ? values[(cell - 1) * features + feature] : 0
+                    if value != expected {
+                        return "/sequences row \(row) step \(step) feature \(feature) is masked and holds \(value), not \(expected) (unobserved = \"\(carried ? "carried" : "zero")\")"
+                    }
+                }
+            }
+        }
+        return nil
     }
 }

@@ -88,19 +88,26 @@ struct SequenceCommandTests {
         }
     }
 
-    /// A copy of ECG200 changed by one line of h5py breaks the sequence-set contract in one way;
-    /// training refuses it with one line and writes nothing.
+    /// A copy of ECG200 or PhysioNet 2012 changed by one line of h5py breaks the sequence-set
+    /// contract in one way; training refuses it with one line and writes nothing.
     @Test(arguments: [
-        ("f['mask'][0, 0] = 2", "/mask holds 2"),
-        ("del f['feature_std']", "/feature_std is missing"),
-        ("f['feature_std'][0] = 0", "/feature_std holds a value that is not a finite number above 0"),
-        ("f.attrs['galen_contract'] = 'image-set/1'", "galen_contract is 'image-set/1', not sequence-set/1"),
-        ("del f['splits']", "/splits holds no split"),
-        ("del f['classes']; f.create_dataset('classes', data=['normal'], dtype=h5py.string_dtype())", "/classes holds 1 name; a classifier needs at least two"),
-        ("f['sequences'].attrs['unobserved'] = 'banana'", "/sequences needs the string attribute unobserved"),
-        ("f['static'] = np.full((200, 2), np.nan, np.float32); f['static_mask'] = np.ones((200, 2), np.uint8)", "/static holds nan"),
+        (ecg200, "f['mask'][0, 0] = 2", "/mask holds 2"),
+        (ecg200, "del f['feature_std']", "/feature_std is missing"),
+        (ecg200, "f['feature_std'][0] = 0", "/feature_std holds a value that is not a finite number above 0"),
+        (ecg200, "f.attrs['galen_contract'] = 'image-set/1'", "galen_contract is 'image-set/1', not sequence-set/1"),
+        (ecg200, "del f['splits']", "/splits holds no split"),
+        (ecg200, "del f['classes']; f.create_dataset('classes', data=['normal'], dtype=h5py.string_dtype())", "/classes holds 1 name; a classifier needs at least two"),
+        (ecg200, "f['sequences'].attrs['unobserved'] = 'banana'", "/sequences needs the string attribute unobserved"),
+        (ecg200, "f['static'] = np.full((200, 2), np.nan, np.float32); f['static_mask'] = np.ones((200, 2), np.uint8)", "/static holds nan"),
+        (ecg200, "f['times'] = np.zeros((200, 95), np.float32)", "/times is float32 [200, 95], expected float32 [200, 96]"),
+        (physionet, "f['times'][0, 0] = np.nan", "/times holds nan"),
+        (physionet, "f['static_std'][0] = 0", "/static_std holds a value that is not a finite number above 0"),
+        (physionet, "f['static_mask'][0, 0] = 0; f['static'][0, 0] = 1.5", "/static row 0 column 0 is unknown in /static_mask but holds 1.5, not 0"),
+        (physionet, "f['mask'][0, 0, 0] = 0; f['sequences'][0, 0, 0] = 0.5",
+         "/sequences row 0 step 0 feature 0 is masked and holds 0.5, not 0.0 (unobserved = \"carried\")"),
+        (physionet, "ids = f['ids'].asstr()[:]; ids[1] = ids[0]; del f['ids']; f['ids'] = ids.astype(object)", "/ids row 1 repeats '132539'"),
     ])
-    func contractBreachesAreRefused(_ change: String, _ message: String) throws {
+    func contractBreachesAreRefused(_ source: String, _ change: String, _ message: String) throws {
         try withTemporaryFolder { folder in
             let data = folder.appendingPathComponent("broken.h5").path, out = folder.appendingPathComponent("m.h5").path
             let broken = try runTool(["python3", "-c", """
@@ -108,7 +115,7 @@ struct SequenceCommandTests {
                 shutil.copy(sys.argv[1], sys.argv[2])
                 with h5py.File(sys.argv[2], "r+") as f:
                     \(change)
-                """, ecg200, data])
+                """, source, data])
             try #require(broken.status == 0, "\(broken.errors)")
             let run = try galen("sequence", "train", "--data", data, "--epochs", "1", "--out", out)
             #expect(run.status != 0 && run.errors.contains(message), "\(run.errors)")
