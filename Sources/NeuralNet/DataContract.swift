@@ -13,3 +13,14 @@ public func contractProblem(of file: HDF5File, expecting contract: String) throw
     }
     return nil
 }
+
+/// What is wrong with `file`'s provenance, the root attributes every data file must have: `producer`
+/// (what wrote it) and `created` (when), both strings (datasets/README.md, 2.1). Readers take a file
+/// without them; `galen inspect` reports it.
+public func provenanceProblems(of file: HDF5File) throws -> [String] {
+    try ["producer", "created"].compactMap { name in
+        guard try file.attributes.contains(name) else { return "root attribute \(name) is missing" }
+        guard case .string(let text) = try file.attributes.get(name), !text.isEmpty else { return "root attribute \(name) is not a non-empty string" }
+        return nil
+    }
+}

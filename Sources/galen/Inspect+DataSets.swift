@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Imaging
 import NeuralNet
@@ -19,9 +20,12 @@ private struct DataSetSummary: Encodable {
     let classes: [ClassCount]
     let splits: [SplitCounts]
     let contract: String
+    /// What breaks the contract though readers take the file (its provenance attributes).
+    let problems: [String]
 
-    init(kind: String, contract: String, shape: [Int], statics: Int? = nil, _ labelled: LabelledRows) {
+    init(kind: String, contract: String, shape: [Int], statics: Int? = nil, _ labelled: LabelledRows, problems: [String]) {
         (self.kind, self.contract, self.path, self.rows, self.shape, self.statics) = (kind, contract, labelled.path, labelled.labels.count, shape, statics)
+        self.problems = problems
         classes = labelled.classes.enumerated().map { label, name in
             ClassCount(name: name, count: labelled.labels.filter { $0 == label }.count)
         }
@@ -35,23 +39,24 @@ private struct DataSetSummary: Encodable {
         return ([
             "\(path): \(kind), \(rowsText)",
             "classes: " + classes.map { "\($0.name) \($0.count)" }.joined(separator: ", "),
-        ] + splits.map(\.description) + ["conforms to \(contract)"]).joined(separator: "\n")
+        ] + splits.map(\.description) + [conformance(problems, to: contract)]).joined(separator: "\n")
     }
 }
 
 extension Inspect {
     func describeImageSet() throws {
         let set = try ImageSet.load(file)
-        try show(DataSetSummary(kind: "image set", contract: ImageSet.contract, shape: set.imageShape, set.labelled))
+        try show(DataSetSummary(kind: "image set", contract: ImageSet.contract, shape: set.imageShape, set.labelled, problems: try provenanceProblems()))
     }
 
     func describeSequenceSet() throws {
         let set = try SequenceSet.load(file)
         try show(DataSetSummary(kind: "sequence set", contract: SequenceSet.contract, shape: Array(set.sequences.shape.dropFirst()),
-                                statics: set.statics?.shape[1], set.labelled))
+                                statics: set.statics?.shape[1], set.labelled, problems: try provenanceProblems()))
     }
 
     private func show(_ summary: DataSetSummary) throws {
         if json { try printJSON(summary) } else { print(summary.text) }
+        if !summary.problems.isEmpty { throw ExitCode.failure }
     }
 }

@@ -3,6 +3,7 @@ import DrugDiscovery
 import Foundation
 import HDF5
 import Imaging
+import NeuralNet
 import Sequences
 
 /// `galen inspect`: what an HDF5 file holds, checked against Galen's contracts.
@@ -46,18 +47,21 @@ struct Inspect: ParsableCommand {
     private func describeLibrary() throws {
         let inspection = try LibraryInspection(path: file)
         let summary = inspection.library.map(LibrarySummary.init)
+        let problems = try provenanceProblems() + inspection.problems
         if json {
-            try printJSON(["summary": AnyEncodable(summary), "problems": AnyEncodable(inspection.problems)])
+            try printJSON(["summary": AnyEncodable(summary), "problems": AnyEncodable(problems)])
         } else {
             if let summary { print(text(summary)) }
-            if !inspection.problems.isEmpty {
-                print("\(inspection.problems.count) problem\(inspection.problems.count == 1 ? "" : "s"):")
-                for problem in inspection.problems { print("  - \(problem)") }
-            } else {
-                print("conforms to compound-library/1")
-            }
+            print(conformance(problems, to: "compound-library/1"))
         }
-        if !inspection.problems.isEmpty { throw ExitCode.failure }
+        if !problems.isEmpty { throw ExitCode.failure }
+    }
+
+    /// The file's missing provenance, which readers do without but the contract asks for.
+    func provenanceProblems() throws -> [String] {
+        let root = try HDF5File.open(file)
+        defer { try? root.close() }
+        return try NeuralNet.provenanceProblems(of: root)
     }
 
     private func text(_ summary: LibrarySummary) -> String {
@@ -77,4 +81,10 @@ struct Inspect: ParsableCommand {
         lines += summary.splits.map(\.description)
         return lines.joined(separator: "\n")
     }
+}
+
+/// "conforms to X", or the problems found, one per line.
+func conformance(_ problems: [String], to contract: String?) -> String {
+    guard !problems.isEmpty else { return contract.map { "conforms to \($0)" } ?? "" }
+    return (["\(problems.count) problem\(problems.count == 1 ? "" : "s"):"] + problems.map { "  - \($0)" }).joined(separator: "\n")
 }

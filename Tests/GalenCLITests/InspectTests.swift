@@ -10,6 +10,8 @@ private func brokenLibrary(at path: String, _ breakIt: (HDF5File) throws -> Void
     let rows = 0..<20
     let file = try HDF5File.create(path, ifExists: .truncate)
     try file.attributes.set("galen_contract", "compound-library/1")
+    try file.attributes.set("producer", "GalenCLITests")
+    try file.attributes.set("created", "2026-12-02T00:00:00Z")
     try file.createDataset("ids", elementType: .string, shape: [20]).write(try source.dataset("ids").readRows(rows, as: String.self))
     let fingerprints = try file.createDataset("fingerprints", elementType: .uint8, shape: [20, 256])
     try fingerprints.write(try source.dataset("fingerprints").readRows(rows, as: UInt8.self))
@@ -47,6 +49,16 @@ struct InspectTests {
         let summary = try JSONSerialization.jsonObject(with: Data(sequences.output.utf8)) as? [String: Any]
         #expect(summary?["kind"] as? String == "sequence set" && summary?["rows"] as? Int == 4000, "\(sequences.output) \(sequences.errors)")
         #expect(summary?["shape"] as? [Int] == [48, 111] && summary?["statics"] as? Int == 8)
+        // A set readers take but whose provenance is gone does not conform.
+        try withTemporaryFolder { folder in
+            let copy = folder.appendingPathComponent("ecg200.h5").path
+            let edit = try runTool(["python3", "-c", "import h5py, shutil, sys; shutil.copy(sys.argv[1], sys.argv[2]); "
+                                    + "f = h5py.File(sys.argv[2], 'r+'); del f.attrs['created']; f.close()",
+                                    TestSupport.preparedData.appendingPathComponent("ecg200.h5").path, copy])
+            try #require(edit.status == 0, "\(edit.errors)")
+            let run = try galen("inspect", copy)
+            #expect(run.status == 1 && run.output.hasSuffix("1 problem:\n  - root attribute created is missing\n"), "\(run.output)")
+        }
     }
 
     static let violations: [(String, String, @Sendable (HDF5File) throws -> Void)] = [
@@ -54,6 +66,7 @@ struct InspectTests {
             try $0.attributes.set("galen_contract", "compound-library/9")
         }),
         ("no ids", "/ids is missing", { try $0.remove("ids") }),
+        ("producer", "root attribute producer is not a non-empty string", { try $0.attributes.set("producer", .int(3)) }),
         ("repeated ids", "/ids are not unique", { file in
             var ids = try file.dataset("ids").read(as: String.self)
             ids[5] = ids[4]
