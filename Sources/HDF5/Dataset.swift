@@ -79,8 +79,10 @@ public final class Dataset: Location {
         return try withStoredType(T.elementType, site: site, requested: "requested") { _ in
             try withSelection(region, site: site) { selection in
                 try requireRoom(for: selection, bytesEach: MemoryLayout<T>.stride, site: site)
-                return try ScalarCodec.read(count: selection.count, site: site) {
-                    H5Dread(id, $0, selection.memorySpace, selection.fileSpace, hid_t(H5P_DEFAULT), $1)
+                return try explainingMissingFilter(site) {
+                    try ScalarCodec.read(count: selection.count, site: site) {
+                        H5Dread(id, $0, selection.memorySpace, selection.fileSpace, hid_t(H5P_DEFAULT), $1)
+                    }
                 }
             }
         }
@@ -93,8 +95,10 @@ public final class Dataset: Location {
                 // Each string is a String, and first a pointer (variable length) or its stored bytes (fixed).
                 let stored = try site.check(H5Tis_variable_str(storedType)) > 0 ? MemoryLayout<UnsafeRawPointer>.size : H5Tget_size(storedType)
                 try requireRoom(for: selection, bytesEach: MemoryLayout<String>.stride + stored, site: site)
-                return try StringCodec.read(count: selection.count, storedType: storedType, site: site) {
-                    H5Dread(id, $0, selection.memorySpace, selection.fileSpace, hid_t(H5P_DEFAULT), $1)
+                return try explainingMissingFilter(site) {
+                    try StringCodec.read(count: selection.count, storedType: storedType, site: site) {
+                        H5Dread(id, $0, selection.memorySpace, selection.fileSpace, hid_t(H5P_DEFAULT), $1)
+                    }
                 }
             }
         }

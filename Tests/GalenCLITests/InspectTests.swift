@@ -156,6 +156,25 @@ struct InspectTests {
         }
     }
 
+    /// A dataset compressed with a filter libhdf5 lacks (h5py's own lzf) is named with the filter.
+    @Test func aFilterLibhdf5LacksIsNamed() throws {
+        try withTemporaryFolder { folder in
+            let library = folder.appendingPathComponent("lzf.h5").path
+            let edit = try runTool(["python3", "-c", """
+                import h5py, shutil, sys
+                shutil.copy(sys.argv[1], sys.argv[2])
+                with h5py.File(sys.argv[2], "r+") as f:
+                    bits, attributes = f["fingerprints"][:], dict(f["fingerprints"].attrs)
+                    del f["fingerprints"]
+                    f.create_dataset("fingerprints", data=bits, compression="lzf", chunks=(64, bits.shape[1])).attrs.update(attributes)
+                """, smallTarget, library])
+            try #require(edit.status == 0, "\(edit.errors)")
+            let run = try galen("inspect", library)
+            #expect(run.status == 1 && run.errors.contains("dataset '/fingerprints' in '\(library)': it is compressed with the lzf (id 32000) filter, which this libhdf5 lacks"),
+                    "\(run.errors)")
+        }
+    }
+
     @Test(arguments: ["empty", "text", "truncated", "folder"])
     func refusesFilesThatAreNotHDF5(_ kind: String) throws {
         try withTemporaryFile { path in
