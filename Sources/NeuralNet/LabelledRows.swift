@@ -7,6 +7,8 @@ public struct LabelledRows: Sendable {
     public let path: String
     public let labels: [Int]
     public let classes: [String]
+    /// The most class names a model file can keep.
+    public static let maximumClasses = 4000
     public let splits: [String: [Int8]]
 
     /// Reads and checks the labels and splits of a file whose rows number `count`.
@@ -21,6 +23,10 @@ public struct LabelledRows: Sendable {
         let labels = try labelData.read(as: Int64.self).map { Int($0) }
         let classes = try file.dataset("classes").read(as: String.self)
         guard classes.count >= 2 else { throw fail("/classes holds \(classes.count) name\(classes.count == 1 ? "" : "s"); a classifier needs at least two") }
+        // A model file keeps the names in one attribute, which HDF5 holds to 64 KiB (16 bytes a string).
+        guard classes.count <= Self.maximumClasses else {
+            throw fail("/classes holds \(classes.count) names; a model file keeps at most \(Self.maximumClasses) (HDF5's limit on an attribute)")
+        }
         if let bad = labels.firstIndex(where: { !(0..<classes.count).contains($0) }) {
             throw fail("/labels row \(bad) is \(labels[bad]), not a class index in 0..<\(classes.count)")
         }

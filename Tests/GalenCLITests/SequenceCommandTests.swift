@@ -97,6 +97,8 @@ struct SequenceCommandTests {
         (ecg200, "f.attrs['galen_contract'] = 'image-set/1'", "galen_contract is 'image-set/1', not sequence-set/1"),
         (ecg200, "del f['splits']", "/splits holds no split"),
         (ecg200, "del f['classes']; f.create_dataset('classes', data=['normal'], dtype=h5py.string_dtype())", "/classes holds 1 name; a classifier needs at least two"),
+        (ecg200, "del f['classes']; f.create_dataset('classes', data=[str(i) for i in range(4001)], dtype=h5py.string_dtype())",
+         "/classes holds 4001 names; a model file keeps at most 4000 (HDF5's limit on an attribute)"),
         (ecg200, "f['sequences'].attrs['unobserved'] = 'banana'", "/sequences needs the string attribute unobserved"),
         (ecg200, "f['static'] = np.full((200, 2), np.nan, np.float32); f['static_mask'] = np.ones((200, 2), np.uint8)", "/static holds nan"),
         (ecg200, "f['times'] = np.zeros((200, 95), np.float32)", "/times is float32 [200, 95], expected float32 [200, 96]"),
