@@ -85,9 +85,10 @@ public final class EfficacyModel {
     public static func load(_ path: String) throws -> EfficacyModel {
         let contents = try ModelFile.load(path, registry: .drugDiscovery, kind: Self.kind)
         let attributes = contents.attributes
-        let members = Ensemble.members(of: contents.model).compactMap { $0 as? DenoisingAutoencoder }
-        guard let network = members.first, members.allSatisfy({ $0.settings.inputBits == network.settings.inputBits }) else {
-            throw ModelError.weights("\(path): the network is not a denoising autoencoder or an ensemble of ones with equal input bits")
+        let layers = Ensemble.members(of: contents.model)
+        let members = layers.compactMap { $0 as? DenoisingAutoencoder }
+        guard let network = members.first, members.count == layers.count, members.allSatisfy({ $0.settings == network.settings }) else {
+            throw ModelError.weights("\(path): the network is not a denoising autoencoder or an ensemble of equal ones")
         }
         guard case .strings(let names)? = attributes["task_names"], names.count == network.settings.tasks else {
             throw ModelError.attribute("task_names", of: path, shouldBe: "one string per output of the network, which has \(network.settings.tasks)")

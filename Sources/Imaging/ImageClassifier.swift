@@ -61,8 +61,9 @@ public final class ImageClassifier {
         let contents = try ModelFile.load(path, kind: Self.kind)
         let attributes = contents.attributes
         guard case .strings(let classes)? = attributes["classes"] else { throw ModelError.attribute("classes", of: path, shouldBe: "a list of strings") }
-        guard case .ints(let shape)? = attributes["input_shape"], shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
-            throw ModelError.attribute("input_shape", of: path, shouldBe: "three positive whole numbers: channels, height, width")
+        // Bounded so that the shapes worked out from it cannot overflow.
+        guard case .ints(let shape)? = attributes["input_shape"], shape.count == 3, shape.allSatisfy({ (1...65_536).contains($0) }) else {
+            throw ModelError.attribute("input_shape", of: path, shouldBe: "three whole numbers from 1 to 65536: channels, height, width")
         }
         guard case .floats(let mean)? = attributes["pixel_mean"], mean.count == shape[0], mean.allSatisfy(\.isFinite) else {
             throw ModelError.attribute("pixel_mean", of: path, shouldBe: "one finite number per channel, of which input_shape gives \(shape[0])")
@@ -70,18 +71,20 @@ public final class ImageClassifier {
         guard case .floats(let deviation)? = attributes["pixel_std"], deviation.count == shape[0],
               zip(mean, deviation).allSatisfy({ mean, deviation in deviation > 0 && deviation.isFinite && [0, 255].allSatisfy { (($0 - mean) / deviation).isFinite } })
         else { throw ModelError.attribute("pixel_std", of: path, shouldBe: "one positive number per channel (of which input_shape gives \(shape[0])) that takes pixels 0 to 255 to finite values") }
-        // The architecture must take the input shape and give one output per class (a network of
-        // layers that do not tell their shapes is taken as it is).
+        // The architecture must take the input shape and give one output per class. A network with
+        // layers that do not tell their shapes can only be checked by its last parameter: a bias,
+        // one value per class, in both of Galen's architectures.
         let members = Ensemble.members(of: contents.model)
         for member in members {
-            let output: [Int]?
+            let outputs: Int?
             do {
-                output = try member.checkedOutputShape(for: [1] + shape)
-            } catch {
-                throw ModelError.weights("\(path): the network cannot take its input_shape \(shape): \(error)")
+                outputs = try member.checkedOutputShape(for: [1] + shape).map { $0.dropFirst().reduce(1, *) }
+                    ?? member.namedParameters.last?.parameter.value.count
+            } catch ModelError.invalidConfig(let problem) {
+                throw ModelError.weights("\(path): the network cannot take its input_shape \(shape): \(problem)")
             }
-            guard output == nil || output == [1, classes.count] else {
-                throw ModelError.weights("\(path): \(classes.count) class names do not match the network's outputs \(output!.dropFirst())")
+            guard outputs == classes.count else {
+                throw ModelError.weights("\(path): \(classes.count) class names for a network of \(outputs.map(String.init) ?? "unknown") outputs")
             }
         }
         let record: String

@@ -20,7 +20,7 @@ public func contractProblem(of file: HDF5File, expecting contract: String) throw
 public func provenanceProblems(of file: HDF5File) throws -> [String] {
     try ["producer", "created"].compactMap { name in
         guard try file.attributes.contains(name) else { return "root attribute \(name) is missing" }
-        guard case .string(let text) = try file.attributes.get(name), !text.isEmpty else { return "root attribute \(name) is not a non-empty string" }
+        guard case .string(let text) = try file.attributes.get(name), !text.isEmpty else { return "root attribute \(name) should be a non-empty string" }
         return nil
     }
 }

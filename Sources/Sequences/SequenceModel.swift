@@ -56,8 +56,9 @@ public final class SequenceModel {
 
     public static func load(_ path: String) throws -> SequenceModel {
         let contents = try ModelFile.load(path, registry: LayerRegistry.standard.adding(SequenceNetwork.self), kind: Self.kind)
-        let members = Ensemble.members(of: contents.model).compactMap { $0 as? SequenceNetwork }
-        guard let first = members.first, members.allSatisfy({ $0.settings == first.settings }) else {
+        let layers = Ensemble.members(of: contents.model)
+        let members = layers.compactMap { $0 as? SequenceNetwork }
+        guard let first = members.first, members.count == layers.count, members.allSatisfy({ $0.settings == first.settings }) else {
             throw ModelError.weights("\(path): the network is not a sequence network or an ensemble of equal ones")
         }
         guard case .strings(let classes)? = contents.attributes["classes"], classes.count == first.settings.classes else {

@@ -114,7 +114,8 @@ public struct SequenceSet: Sendable {
         return try dataset.read(as: String.self)
     }
 
-    /// A per-feature statistic: float32 [count], finite, and for a standard deviation positive.
+    /// A per-column statistic of the features or the static descriptors: float32 [count], finite,
+    /// and for a standard deviation positive.
     private static func statistics(_ file: HDF5File, _ name: String, count: Int, _ fail: (String) -> DataFileError) throws -> [Float] {
         guard try file.contains(name) else { throw fail("/\(name) is missing") }
         let dataset = try file.dataset(name)

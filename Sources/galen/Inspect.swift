@@ -10,7 +10,7 @@ import Sequences
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe a compound library, image set, sequence set, model file or galen output and check it against its contract.",
-        discussion: "Lists every problem found in a compound library or a galen output and exits non-zero when there is any; image sets, sequence sets and models stop at the first.")
+        discussion: "Lists every problem found in a compound library or a galen output, and missing provenance attributes of image and sequence sets, and exits non-zero when there is any; otherwise image sets, sequence sets and models stop at the first.")
 
     @Argument(help: "The HDF5 file.")
     var file: String

@@ -66,7 +66,7 @@ struct InspectTests {
             try $0.attributes.set("galen_contract", "compound-library/9")
         }),
         ("no ids", "/ids is missing", { try $0.remove("ids") }),
-        ("producer", "root attribute producer is not a non-empty string", { try $0.attributes.set("producer", .int(3)) }),
+        ("producer", "root attribute producer should be a non-empty string", { try $0.attributes.set("producer", .int(3)) }),
         ("repeated ids", "/ids are not unique", { file in
             var ids = try file.dataset("ids").read(as: String.self)
             ids[5] = ids[4]
