@@ -126,11 +126,13 @@ private func trainMember(
     let validationTargets = library.values(split.validation, columns: columns).scalars
     let validationRMSE = { () -> [String: Double] in
         let predicted = scaling.original(network.predict(validationInputs).scalars, tasks: names.count)
-        let perTask = names.indices.map { task in
-            Metrics.rootMeanSquaredError(stride(from: task, to: predicted.count, by: names.count).map { predicted[$0] },
-                                         stride(from: task, to: predicted.count, by: names.count).map { validationTargets[$0] })
+        let cells = { (task: Int) in stride(from: task, to: predicted.count, by: names.count) }
+        // The mean over the tasks measured in validation; a diverged model's NaN stays NaN.
+        let measured = names.indices.filter { task in cells(task).contains { !validationTargets[$0].isNaN } }
+        let perTask = measured.map { task in
+            Metrics.rootMeanSquaredError(cells(task).map { predicted[$0] }, cells(task).map { validationTargets[$0] })
         }
-        return ["val_rmse": perTask.filter { !$0.isNaN }.reduce(0, +) / Double(Swift.max(perTask.filter { !$0.isNaN }.count, 1))]
+        return ["val_rmse": perTask.isEmpty ? .nan : perTask.reduce(0, +) / Double(perTask.count)]
     }
     func reconstruction(_ logits: Tensor, _ bits: Tensor) -> Tensor {
         Loss.binaryCrossEntropy(logits, bits, weights: options.onBitWeight == 1 ? nil : bits * (options.onBitWeight - 1) + 1)

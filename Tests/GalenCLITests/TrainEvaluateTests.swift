@@ -61,6 +61,7 @@ struct TrainEvaluateTests {
             let run = try galen("train", "--library", smallTarget, "--learning-rate", "1e30", "--epochs", "2", "--out", out)
             #expect(run.status != 0, "\(run.output)")
             #expect(run.errors.split(separator: "\n").last?.contains("is NaN or infinite (training diverged") == true, "\(run.errors)")
+            #expect(run.errors.contains("val_rmse -nan") || run.errors.contains("val_rmse nan"), "a diverged model's RMSE is no number: \(run.errors)")
             #expect(!FileManager.default.fileExists(atPath: out))
         }
     }
