@@ -23,7 +23,7 @@ extension Inspect {
             print("\(file): galen output \(kind)")
             print(table(["attribute", "value"], attributes.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
             print(table(["dataset", "type and shape"], datasets.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
-            if !problems.isEmpty { print(conformance(problems, to: nil)) }
+            if !problems.isEmpty { print(problemList(problems)) }
         }
         if !problems.isEmpty { throw ExitCode.failure }
     }

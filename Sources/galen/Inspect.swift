@@ -83,8 +83,12 @@ struct Inspect: ParsableCommand {
     }
 }
 
-/// "conforms to X", or the problems found, one per line.
-func conformance(_ problems: [String], to contract: String?) -> String {
-    guard !problems.isEmpty else { return contract.map { "conforms to \($0)" } ?? "" }
-    return (["\(problems.count) problem\(problems.count == 1 ? "" : "s"):"] + problems.map { "  - \($0)" }).joined(separator: "\n")
+/// "conforms to X", or the problems found.
+func conformance(_ problems: [String], to contract: String) -> String {
+    problems.isEmpty ? "conforms to \(contract)" : problemList(problems)
+}
+
+/// "N problems:", then one line per problem.
+func problemList(_ problems: [String]) -> String {
+    (["\(problems.count) problem\(problems.count == 1 ? "" : "s"):"] + problems.map { "  - \($0)" }).joined(separator: "\n")
 }
