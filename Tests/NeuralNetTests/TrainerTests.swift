@@ -40,6 +40,21 @@ struct TrainerTests {
         let best = try #require(stopper.bestEpoch)
         #expect(history.epochs.count < 200 && history.epochs.count == best + 4, "stopped \(3) epochs after the best")
         #expect(abs(trainer.evaluate(validation, loss: loss) - history["val_loss"][best]) < 1e-6)
+
+        // The optimizer and the epoch count go back with the weights: the trainer is as a run
+        // that stopped at the best epoch left it, so a checkpoint of it resumes from there.
+        let straight = classifier(seed: 2)
+        let straightTrainer = Trainer(model: straight, optimizer: Adam(learningRate: 0.05), seed: 2)
+        straightTrainer.fit(epochs: best + 1, training: fit) { Loss.binaryCrossEntropy(straight($0.inputs), $0.targets) }
+        #expect(trainer.completedEpochs == best + 1 && trainer.optimizer.iterations == straightTrainer.optimizer.iterations)
+        for ((name, a), (_, b)) in zip(straight.namedParameters, model.namedParameters) {
+            #expect(a.value.scalars.map(\.bitPattern) == b.value.scalars.map(\.bitPattern), "\(name) differs")
+        }
+        let (restored, expected) = (trainer.optimizer.state, straightTrainer.optimizer.state)
+        #expect(restored.map(\.name) == expected.map(\.name) && !expected.isEmpty)
+        for (a, b) in zip(restored, expected) {
+            #expect(a.value.scalars.map(\.bitPattern) == b.value.scalars.map(\.bitPattern), "optimizer state \(a.name) differs")
+        }
     }
 
     @Test func resumingFromSavedStateRepeatsAStraightRunBitForBit() throws {

@@ -18,7 +18,10 @@ extension Callback {
 }
 
 /// Stops when a monitored figure (by default `val_loss`) has not improved for `patience`
-/// epochs, and optionally puts back the weights of the best epoch.
+/// epochs, and optionally puts the trainer back as it was at the end of the best epoch: the
+/// weights, and with them the optimizer's state, learning rate and the count of completed
+/// epochs, so that a checkpoint saved afterwards resumes from that epoch, not from a mix of it
+/// and the last.
 public final class EarlyStopping: Callback {
     public let monitor: String
     public let patience: Int
@@ -26,7 +29,7 @@ public final class EarlyStopping: Callback {
     public let restoreBestWeights: Bool
     public private(set) var bestEpoch: Int?
     public private(set) var best = Double.infinity
-    private var bestWeights: [Tensor] = []
+    private var bestState: TrainerState?
 
     public init(monitor: String = "val_loss", patience: Int = 10, minimumImprovement: Double = 0, restoreBestWeights: Bool = true) {
         self.monitor = monitor
@@ -40,17 +43,42 @@ public final class EarlyStopping: Callback {
         if value < best - minimumImprovement {
             best = value
             bestEpoch = epoch
-            if restoreBestWeights { bestWeights = trainer.model.namedParameters.map { $0.parameter.value.detached } }
+            if restoreBestWeights { bestState = TrainerState(trainer) }
         } else if let bestEpoch, epoch - bestEpoch >= patience {
             trainer.stopRequested = true
         }
     }
 
     public func trainingDidEnd(_ trainer: Trainer) {
-        guard restoreBestWeights, !bestWeights.isEmpty else { return }
-        for ((_, parameter), saved) in zip(trainer.model.namedParameters, bestWeights) {
+        guard restoreBestWeights else { return }
+        bestState?.restore(into: trainer)
+    }
+}
+
+/// What a resume needs of a trainer at the end of an epoch.
+private struct TrainerState {
+    let weights: [Tensor]
+    let optimizerState: [(name: String, value: Tensor)]
+    let iterations: Int
+    let learningRate: Float
+    let completedEpochs: Int
+
+    init(_ trainer: Trainer) {
+        weights = trainer.model.namedParameters.map { $0.parameter.value.detached }
+        optimizerState = trainer.optimizer.state
+        iterations = trainer.optimizer.iterations
+        learningRate = trainer.optimizer.learningRate
+        completedEpochs = trainer.completedEpochs
+    }
+
+    func restore(into trainer: Trainer) {
+        for ((_, parameter), saved) in zip(trainer.model.namedParameters, weights) {
             try? parameter.assign(saved)
         }
+        // The state was taken from this optimizer, so it fits it.
+        try? trainer.optimizer.restore(state: optimizerState, iterations: iterations)
+        trainer.optimizer.learningRate = learningRate
+        trainer.completedEpochs = completedEpochs
     }
 }
 
