@@ -29,7 +29,12 @@ struct Predict: ParsableCommand {
         if output.path.lowercased().hasSuffix(".csv") {
             // The predictions stream to an HDF5 file first, and the CSV is written from it.
             try withTemporaryFile(beside: output.path) { staging in
-                try model.predictLibrary(modelPath: scoring.model, libraryPath: scoring.library, outputPath: staging, options: options)
+                do {
+                    try model.predictLibrary(modelPath: scoring.model, libraryPath: scoring.library, outputPath: staging, options: options)
+                } catch let failure as HDF5Error where failure.file == staging {
+                    // Said of the CSV file the user named, not of an HDF5 file they never asked for.
+                    throw FileWriteError(path: output.path, message: "its predictions could not be staged beside it: \(failure.message)")
+                }
                 try writeCSV(from: staging, to: output.path)
             }
         } else {

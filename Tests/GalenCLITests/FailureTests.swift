@@ -35,6 +35,8 @@ struct FailureTests {
                 #expect(run.status == 1, "\(name): status \(run.status), \(run.errors)")
                 let lines = run.errors.split(separator: "\n").filter { !$0.hasPrefix("galen train:") && !$0.contains("compounds/s") && !$0.contains("epoch") }
                 #expect(lines.count == 1 && lines[0].contains("'\(out)'") && lines[0].contains("File too large"), "\(name): \(run.errors)")
+                // The CSV's predictions are staged in HDF5 first; the line speaks of the CSV file.
+                #expect(!name.hasSuffix(".csv") || lines.first?.hasPrefix("Error: cannot write '\(out)'") == true, "\(name): \(run.errors)")
                 #expect(try String(contentsOfFile: out, encoding: .utf8) == "earlier", "\(name): the earlier output is kept")
                 #expect(try FileManager.default.contentsOfDirectory(atPath: outputs.path) == [name], "\(name): no temporary file is left")
                 try FileManager.default.removeItem(atPath: out)
