@@ -107,12 +107,13 @@ extension EfficacyModel {
             let source = UncheckedSendable(library)
             let sink = UncheckedSendable((outputs, ids))
             let done = Counter()
+            // The reader and the writer call libhdf5 from two threads (taking turns if it is not thread-safe).
             try runPipeline(blocks: blocks, read: { rows in
-                let block = try source.value.read(rows)
+                let block = try HDF5Build.sharing { try source.value.read(rows) }
                 return (block.ids, block.onBits(bits: bits))
             }, compute: { ids, fingerprints in
                 (ids, compute.value(fingerprints).map(\.scalars))
-            }, write: { block, result in
+            }, write: { block, result in try HDF5Build.sharing {
                 let (datasets, idDataset) = sink.value
                 let start = block.lowerBound - rows.lowerBound
                 for (column, values) in result.1.enumerated() {
@@ -131,7 +132,7 @@ extension EfficacyModel {
                 }
                 try idDataset.writeRows(result.0, at: start)
                 options.progress(done.add(block.count))
-            })
+            } })
         }
     }
 }

@@ -1,4 +1,5 @@
 @preconcurrency import CHDF5
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -36,4 +37,31 @@ enum Library {
 /// what was already written.
 public func skipHDF5CleanupAtExit() {
     _ = H5dont_atexit()
+}
+
+/// The libhdf5 this process runs on.
+public enum HDF5Build {
+    /// Its version, such as "1.10.8".
+    public static let version: String = {
+        var (major, minor, release): (UInt32, UInt32, UInt32) = (0, 0, 0)
+        _ = H5get_libversion(&major, &minor, &release)
+        return "\(major).\(minor).\(release)"
+    }()
+
+    /// Whether it was built thread-safe, so that two threads may call it at once (Debian's is).
+    public static let isThreadSafe: Bool = {
+        var safe = false
+        return H5is_library_threadsafe(&safe) >= 0 && safe
+    }()
+
+    private static let turns = NSLock()
+
+    /// Runs `body`, which calls libhdf5 while another thread may too: at once when the library is
+    /// thread-safe, and taking turns with every other caller of this when it is not.
+    public static func sharing<R>(_ body: () throws -> R) rethrows -> R {
+        guard !isThreadSafe else { return try body() }
+        turns.lock()
+        defer { turns.unlock() }
+        return try body()
+    }
 }

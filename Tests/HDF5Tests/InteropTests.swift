@@ -22,6 +22,17 @@ import TestSupport
         try #require(run.status == 0, "h5py_interop.py \(command) failed: \(run.errors)")
     }
 
+    /// What Galen reports of libhdf5 (galen doctor) is what pkg-config links against and its build
+    /// settings say: streaming relies on thread safety, or takes turns without it.
+    @Test func reportsTheLibraryItLinks() throws {
+        let version = try runTool(["pkg-config", "--modversion", "hdf5"])
+        #expect(HDF5Build.version == version.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        let folder = try runTool(["pkg-config", "--libs-only-L", "hdf5"]).output.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(2)
+        let settings = try String(contentsOfFile: "\(folder)/libhdf5.settings", encoding: .utf8)
+        let threadSafety = try #require(settings.split(separator: "\n").first { $0.contains("Threadsafety:") })
+        #expect(threadSafety.hasSuffix("yes") == HDF5Build.isThreadSafe, "\(threadSafety)")
+    }
+
     @Test func readsWhatH5pyWrites() throws {
         try withTemporaryFile { path in
             try runScript("write", path)
