@@ -1,7 +1,8 @@
 import Foundation
 import TensorCore
 
-/// Runs `read`, `compute` and `write` over blocks so that the three overlap: one thread reads
+/// Runs `read`, `compute` and `write` over `rows` in blocks of `blockSize` (the last may be
+/// shorter; made one at a time, as a library's claimed size can be any) so that the three overlap: one thread reads
 /// blocks in order, one computing thread per core takes the next block as it comes free and
 /// computes it on its own thread alone (``TensorCore/onThisThreadOnly(_:)``: no core waits at a
 /// join for the other, and a core that the reader or writer holds up simply takes fewer
@@ -10,7 +11,7 @@ import TensorCore
 /// the pipeline and is rethrown. `compute` runs on threads of its own, which do not see the
 /// caller's task-local values (gradient recording, training mode): it sets what it needs.
 func runPipeline<Input: Sendable, Output: Sendable>(
-    blocks: [Range<Int>],
+    rows: Range<Int>, blockSize: Int,
     read: @escaping @Sendable (Range<Int>) throws -> Input,
     compute: @escaping @Sendable (Input) throws -> Output,
     write: @escaping @Sendable (Range<Int>, Output) throws -> Void
@@ -29,7 +30,8 @@ func runPipeline<Input: Sendable, Output: Sendable>(
         thread.start()
     }
     start {
-        for block in blocks {
+        for start in stride(from: rows.lowerBound, to: rows.upperBound, by: blockSize) {
+            let block = start..<Swift.min(start + blockSize, rows.upperBound)
             do {
                 guard inputs.send((block, try read(block))) else { break }
             } catch {

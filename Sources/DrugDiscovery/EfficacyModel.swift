@@ -90,8 +90,15 @@ public final class EfficacyModel {
         guard let network = members.first, members.count == layers.count, members.allSatisfy({ $0.settings == network.settings }) else {
             throw ModelError.weights("\(path): the network is not a denoising autoencoder or an ensemble of equal ones")
         }
-        guard case .strings(let names)? = attributes["task_names"], names.count == network.settings.tasks else {
-            throw ModelError.attribute("task_names", of: path, shouldBe: "one string per output of the network, which has \(network.settings.tasks)")
+        guard case .strings(let names)? = attributes["task_names"], names.count == network.settings.tasks, Set(names).count == names.count else {
+            throw ModelError.attribute("task_names", of: path, shouldBe: "one different string per output of the network, which has \(network.settings.tasks)")
+        }
+        // Stored for readers of the file (h5py), so they must say what the network does.
+        guard case .int(network.settings.inputBits)? = attributes["fingerprint_bits"] else {
+            throw ModelError.attribute("fingerprint_bits", of: path, shouldBe: "the network's input width, \(network.settings.inputBits)")
+        }
+        guard case .int(network.settings.latentSize)? = attributes["latent_size"] else {
+            throw ModelError.attribute("latent_size", of: path, shouldBe: "the network's latent size, \(network.settings.latentSize)")
         }
         guard case .strings(let units)? = attributes["task_units"], units.count == names.count else {
             throw ModelError.attribute("task_units", of: path, shouldBe: "one string per task, of which the model has \(names.count)")

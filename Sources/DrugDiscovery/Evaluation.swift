@@ -27,6 +27,12 @@ extension EfficacyModel {
         }
         let columns = try library.assayColumns(scored.map { taskNames[$0] })
         let predicted = predict(library.fingerprints(rows)).values.scalars
+        // Weights out of range, though finite (so loadable), can overflow; such values have no metrics.
+        if let index = predicted.firstIndex(where: { !$0.isFinite }) {
+            throw LibraryError(path: library.path, problems: [
+                "row \(rows[index / taskNames.count]) is given the value \(predicted[index]) by the model (its weights are out of range)",
+            ])
+        }
         let measured = library.values(rows, columns: columns).scalars
         let tasks = taskNames.count
         return scored.enumerated().map { index, task in

@@ -90,7 +90,12 @@ extension EfficacyModel {
         let provenance = Provenance(modelPath: canonicalPath(modelPath), modelDigest: try sha256Hex(ofFile: modelPath),
                                     libraryPath: canonicalPath(libraryPath), libraryRows: library.count, rows: rows)
         let blockSize = Swift.max(1, options.blockSize)
-        let blocks = stride(from: rows.lowerBound, to: rows.upperBound, by: blockSize).map { $0..<Swift.min($0 + blockSize, rows.upperBound) }
+        // Uncompressed outputs are laid out on the disk in full before the first block is written:
+        // an output larger than the free space is refused now, not hours in.
+        let outputBytes = Double(rows.count) * Double(columns.reduce(0, +)) * (options.halfPrecision ? 2 : 4)
+        if !options.compress, let free = freeDiskBytes(beside: outputPath), outputBytes > free {
+            throw FileWriteError(path: outputPath, message: String(format: "its values need %.1f GB; the disk holding it has %.1f GB free", outputBytes / 1e9, free / 1e9))
+        }
         let bits = library.bits
         // Every computing thread calls it: it only reads the weights it holds.
         let compute = UncheckedSendable(makeCompute())
@@ -108,7 +113,7 @@ extension EfficacyModel {
             let sink = UncheckedSendable((outputs, ids))
             let done = Counter()
             // The reader and the writer call libhdf5 from two threads (taking turns if it is not thread-safe).
-            try runPipeline(blocks: blocks, read: { rows in
+            try runPipeline(rows: rows, blockSize: blockSize, read: { rows in
                 let block = try HDF5Build.sharing { try source.value.read(rows) }
                 return (block.ids, block.onBits(bits: bits))
             }, compute: { ids, fingerprints in

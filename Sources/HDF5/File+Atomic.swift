@@ -22,6 +22,15 @@ public func canonicalPath(_ path: String) -> String {
     URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
 }
 
+/// The bytes free to this user on the file system that holds (or will hold) `path`; nil when it
+/// cannot be told.
+public func freeDiskBytes(beside path: String) -> Double? {
+    var status = statvfs()
+    let folder = URL(fileURLWithPath: path).resolvingSymlinksInPath().deletingLastPathComponent().path
+    guard statvfs(folder, &status) == 0 else { return nil }
+    return Double(status.f_bavail) * Double(status.f_frsize)
+}
+
 /// Writes a new file at `path` through `write`, which is given a temporary path in the same folder
 /// (``withTemporaryFile(beside:_:)``); the temporary file is renamed into place only once `write`
 /// has returned, so an earlier file at `path` is replaced only by the complete new one. A symbolic

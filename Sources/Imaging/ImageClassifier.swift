@@ -71,20 +71,22 @@ public final class ImageClassifier {
         guard case .floats(let deviation)? = attributes["pixel_std"], deviation.count == shape[0],
               zip(mean, deviation).allSatisfy({ mean, deviation in deviation > 0 && deviation.isFinite && [0, 255].allSatisfy { (($0 - mean) / deviation).isFinite } })
         else { throw ModelError.attribute("pixel_std", of: path, shouldBe: "one positive number per channel (of which input_shape gives \(shape[0])) that takes pixels 0 to 255 to finite values") }
-        // The architecture must take the input shape and give one output per class. A network with
-        // layers that do not tell their shapes can only be checked by its last parameter: a bias,
-        // one value per class, in both of Galen's architectures.
+        // The architecture must take the input shape and give one output per class; a layer that
+        // does not tell its shapes (an embedding, a drug-discovery or sequence network) takes no images.
+        guard classes.count >= 2, Set(classes).count == classes.count else {
+            throw ModelError.attribute("classes", of: path, shouldBe: "two or more different class names")
+        }
         let members = Ensemble.members(of: contents.model)
         for member in members {
-            let outputs: Int?
+            let output: [Int]?
             do {
-                outputs = try member.checkedOutputShape(for: [1] + shape).map { $0.dropFirst().reduce(1, *) }
-                    ?? member.namedParameters.last?.parameter.value.count
+                output = try member.checkedOutputShape(for: [1] + shape)
             } catch ModelError.invalidConfig(let problem) {
                 throw ModelError.weights("\(path): the network cannot take its input_shape \(shape): \(problem)")
             }
-            guard outputs == classes.count else {
-                throw ModelError.weights("\(path): \(classes.count) class names for a network of \(outputs.map(String.init) ?? "unknown") outputs")
+            guard let output else { throw ModelError.weights("\(path): the network holds a layer that does not take images") }
+            guard output == [1, classes.count] else {
+                throw ModelError.weights("\(path): \(classes.count) class names for a network whose output is \(Array(output.dropFirst()))")
             }
         }
         let record: String

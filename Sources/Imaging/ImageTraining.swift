@@ -98,6 +98,10 @@ public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions,
         var generator = RandomGenerator(seed: seed)
         let network = options.architecture.build(inputShape: set.imageShape, classes: set.classes.count, dropout: options.dropout,
                                                  generator: &generator)
+        // Refused now rather than by every later load of the model (a window reaching past both sides of a small image).
+        do { _ = try network.checkedOutputShape(for: [1] + set.imageShape) } catch ModelError.invalidConfig(let problem) {
+            throw DataFileError(path: set.path, problem: "images of \(set.imageShape[1])×\(set.imageShape[2]) are too small for the \(options.architecture.rawValue): \(problem)")
+        }
         let single = ImageClassifier(members: [network], classes: set.classes, inputShape: set.imageShape, pixelMean: means,
                                      pixelDeviation: deviations, trainingRecord: trainingRecord)
         let batches = ImageBatches(images: set.images, labels: set.labels, rows: train, classifier: single,

@@ -1,3 +1,4 @@
+import HDF5
 import TensorCore
 
 /// A layer that tells, without running, the shape it gives for an input shape, or why it cannot
@@ -61,8 +62,16 @@ extension Conv2D: ShapeChecking {
     public func outputShape(for input: [Int]) throws -> [Int]? {
         let (filters, channels, kernelHeight, kernelWidth) = (kernel.value.shape[0], kernel.value.shape[1], kernel.value.shape[2], kernel.value.shape[3])
         guard input.count == 4, input[1] == channels else { throw refuse(Self.className, input, "[N, \(channels), H, W]") }
-        return try windowOutput(Self.className, input, channels: filters, kernel: (kernelHeight, kernelWidth), stride: stride,
-                                dilation: dilation, padding: padding)
+        let output = try windowOutput(Self.className, input, channels: filters, kernel: (kernelHeight, kernelWidth), stride: stride,
+                                      dilation: dilation, padding: padding)
+        // Each core unfolds one image at a time into [C·kH·kW, H'·W'] columns; a damaged kernel
+        // size with `same` padding fits any input yet can ask for more than memory.
+        let columnBytes = [channels, kernelHeight, kernelWidth, output[2], output[3], MemoryLayout<Float>.size, Parallelism.cores]
+            .reduce(1.0) { $0 * Double($1) }
+        guard columnBytes <= MachineMemory.bytes else {
+            throw ModelError.invalidConfig("layer \(Self.className): a \(kernelHeight)×\(kernelWidth) kernel over \(input[2])×\(input[3]) inputs needs \(MachineMemory.exceeded(by: columnBytes))")
+        }
+        return output
     }
 }
 
@@ -76,6 +85,12 @@ extension Pool2D: ShapeChecking {
 /// [N, channels, H', W'] for a window over [N, C, H, W], or why the window does not fit.
 private func windowOutput(_ layer: String, _ input: [Int], channels: Int, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int),
                           padding: Padding) throws -> [Int] {
+    // Same padding fits any window to any input, but taps that reach past both sides of it only
+    // ever meet padding: a damaged size (a 1152×1152 kernel over 28×28) is work for nothing.
+    let spans = (dilation.0 * (kernel.0 - 1) + 1, dilation.1 * (kernel.1 - 1) + 1)
+    guard padding == .valid || spans.0 < 2 * input[2] && spans.1 < 2 * input[3] else {
+        throw ModelError.invalidConfig("layer \(layer): a \(kernel.0)×\(kernel.1) window (dilation \(dilation)) reaches past both sides of a \(input[2])×\(input[3]) input; with same padding it may span at most \(2 * input[2] - 1)×\(2 * input[3] - 1)")
+    }
     let height = padding.outputSize(input[2], kernel: kernel.0, stride: stride.0, dilation: dilation.0)
     let width = padding.outputSize(input[3], kernel: kernel.1, stride: stride.1, dilation: dilation.1)
     guard height > 0 && width > 0 else {
@@ -128,5 +143,29 @@ extension Ensemble: ShapeChecking {
         guard !shapes.contains(where: { $0 == nil }) else { return nil }
         guard Set(shapes.compactMap { $0 }).count == 1 else { throw ModelError.invalidConfig("layer Ensemble: its members give \(shapes.compactMap { $0 })") }
         return shapes[0]
+    }
+}
+
+extension Recurrent: ShapeChecking {
+    public func outputShape(for input: [Int]) throws -> [Int]? {
+        let features = kernel.value.shape[0]
+        guard input.count == 3, input[2] == features else { throw refuse(Self.className, input, "[N, T, \(features)]") }
+        return [input[0], input[1], units]
+    }
+}
+
+extension Bidirectional: ShapeChecking {
+    public func outputShape(for input: [Int]) throws -> [Int]? {
+        guard let states = try forward.outputShape(for: input) else { return nil }
+        return states.dropLast() + [2 * forward.units]
+    }
+}
+
+extension Conv1D: ShapeChecking {
+    public func outputShape(for input: [Int]) throws -> [Int]? {
+        let features = convolution.kernel.value.shape[1]
+        guard input.count == 3, input[2] == features else { throw refuse(Self.className, input, "[N, T, \(features)]") }
+        guard let output = try convolution.outputShape(for: [input[0], features, 1, input[1]]) else { return nil }
+        return [output[0], output[3], output[1]]
     }
 }

@@ -16,10 +16,9 @@ import TensorCore
 public enum ModelFile {
     public static let galenVersion = "0.1.0"
 
-    /// What a model file holds besides the layers.
+    /// What a model file holds besides the layers and the optimizer's state (``loadOptimizer(_:)``).
     public struct Contents {
         public var model: any Layer
-        public var optimizer: OptimizerState?
         /// Root attributes the caller stored (task names, target statistics, training settings).
         public var attributes: [String: AttributeValue]
     }
@@ -115,7 +114,31 @@ public enum ModelFile {
         try loadWeights(into: model, from: file)
         var attributes: [String: AttributeValue] = [:]
         for name in try file.attributes.names() { attributes[name] = try file.attributes.get(name) }
-        return Contents(model: model, optimizer: try readOptimizer(file), attributes: attributes)
+        return Contents(model: model, attributes: attributes)
+    }
+
+    /// The optimizer's state saved with a model, for resuming its training; nil when none was
+    /// saved. Only resuming reads it: it is twice the weights for Adam, and scoring needs none of it.
+    public static func loadOptimizer(_ path: String) throws -> OptimizerState? {
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        guard try file.contains("optimizer_weights") else { return nil }
+        let group = try file.group("optimizer_weights")
+        guard case .string(let name) = try group.attributes.get("optimizer"),
+              case .int(let iterations) = try group.attributes.get("iterations"),
+              case .float(let learningRate) = try group.attributes.get("learning_rate"),
+              case .int(let epochs) = try group.attributes.get("completed_epochs"),
+              case .strings(let names) = try group.attributes.get("weight_names")
+        else { throw ModelError.weights("\(path): /optimizer_weights lacks its attributes") }
+        let prefix = "\(name)/"
+        if let wrong = names.first(where: { !$0.hasPrefix(prefix) || !$0.hasSuffix(":0") }) {
+            throw ModelError.weights("\(path): optimizer weight '\(wrong)' is not named \(prefix)...:0")
+        }
+        // Each read is checked against memory on its own; together they must fit as well.
+        let bytes = try names.reduce(0) { $0 + WeightBudget.values([try group.dataset($1).shape]) } * Double(MemoryLayout<Float>.size)
+        guard bytes <= MachineMemory.bytes else { throw ModelError.weights("\(path): its optimizer state needs \(MachineMemory.exceeded(by: bytes))") }
+        let slots = try names.map { (name: String($0.dropFirst(prefix.count).dropLast(2)), value: try read($0, in: group)) }
+        return OptimizerState(name: name, iterations: iterations, learningRate: learningRate, completedEpochs: epochs, slots: slots)
     }
 
     /// Loads the weights of a model file into a model built in code; every weight must match by
@@ -162,25 +185,6 @@ public enum ModelFile {
                 try parameter.assign(value)
             }
         }
-    }
-
-    private static func readOptimizer(_ file: HDF5File) throws -> OptimizerState? {
-        guard try file.contains("optimizer_weights") else { return nil }
-        let group = try file.group("optimizer_weights")
-        guard case .string(let name) = try group.attributes.get("optimizer"),
-              case .int(let iterations) = try group.attributes.get("iterations"),
-              case .float(let learningRate) = try group.attributes.get("learning_rate"),
-              case .int(let epochs) = try group.attributes.get("completed_epochs"),
-              case .strings(let names) = try group.attributes.get("weight_names")
-        else { throw ModelError.weights("\(file.path): /optimizer_weights lacks its attributes") }
-        let prefix = "\(name)/"
-        let slots = try names.map { full -> (name: String, value: Tensor) in
-            guard full.hasPrefix(prefix), full.hasSuffix(":0") else {
-                throw ModelError.weights("\(file.path): optimizer weight '\(full)' is not named \(prefix)...:0")
-            }
-            return (String(full.dropFirst(prefix.count).dropLast(2)), try read(full, in: group))
-        }
-        return OptimizerState(name: name, iterations: iterations, learningRate: learningRate, completedEpochs: epochs, slots: slots)
     }
 
     /// What the weights `file` holds allow its layers to reserve, once they are known to fit in

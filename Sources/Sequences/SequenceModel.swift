@@ -61,8 +61,9 @@ public final class SequenceModel {
         guard let first = members.first, members.count == layers.count, members.allSatisfy({ $0.settings == first.settings }) else {
             throw ModelError.weights("\(path): the network is not a sequence network or an ensemble of equal ones")
         }
-        guard case .strings(let classes)? = contents.attributes["classes"], classes.count == first.settings.classes else {
-            throw ModelError.attribute("classes", of: path, shouldBe: "one string per output of the network, which has \(first.settings.classes)")
+        guard case .strings(let classes)? = contents.attributes["classes"], classes.count == first.settings.classes,
+              Set(classes).count == classes.count else {
+            throw ModelError.attribute("classes", of: path, shouldBe: "one different string per output of the network, which has \(first.settings.classes)")
         }
         guard case .float(let threshold)? = contents.attributes["threshold"], (0...1).contains(threshold) else {
             throw ModelError.attribute("threshold", of: path, shouldBe: "a probability, 0 to 1")

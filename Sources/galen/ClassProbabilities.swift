@@ -14,10 +14,6 @@ struct ClassProbabilities {
     let ids: [String]?
 
     func write(to path: String) throws {
-        // Weights out of range (finite, so loadable) can overflow; such values are no probabilities.
-        if let index = probabilities.scalars.firstIndex(where: { !$0.isFinite }) {
-            throw CommandError("\(model): gives row \(index / classes.count) of \(data) the probability \(probabilities.scalars[index]) (its weights are out of range)")
-        }
         if path.lowercased().hasSuffix(".csv") {
             try TextFile.createAtomically(path) { try $0.write(csv) }
             return
@@ -42,6 +38,15 @@ struct ClassProbabilities {
         }
         return text
     }
+}
+
+/// `probabilities` [rows, classes] that `model` gives rows `rows` of `data` (all of them when nil),
+/// refused unless all are finite: weights out of range (finite, so loadable) can overflow, and such
+/// values are no probabilities to score or write.
+func finiteProbabilities(_ probabilities: Tensor, rows: [Int]? = nil, model: String, data: String) throws -> Tensor {
+    guard let index = probabilities.scalars.firstIndex(where: { !$0.isFinite }) else { return probabilities }
+    let row = index / probabilities.shape[1]
+    throw CommandError("\(model): gives row \(rows?[row] ?? row) of \(data) the probability \(probabilities.scalars[index]) (its weights are out of range)")
 }
 
 /// `text` as one CSV field: quoted when it holds a comma, a quote or a line break.

@@ -23,8 +23,15 @@ struct Galen: ParsableCommand {
             // them; every error is one line, whatever names (tasks, classes, paths) it quotes.
             let code = exitCode(for: error), text = message(for: error)
             guard code != .success, !text.isEmpty else { exit(withError: error) }
-            FileHandle.standardError.write(Data("Error: \(text.split(whereSeparator: \.isNewline).joined(separator: " "))\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(oneLine(text))\n".utf8))
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// `text` as one line that cannot steer the terminal: names read from a damaged file can hold
+    /// line breaks (made spaces) and other control characters (shown as escapes, such as `\u{1B}`).
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " ").unicodeScalars
+            .map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
     }
 }

@@ -111,8 +111,8 @@ struct ImageEvaluate: ParsableCommand {
         let trainedOn = try trainedSplit(classifier.trainingRecord, of: model)
         let splitName = self.splitName ?? trainedOn.name ?? "medmnist"
         let rows = try set.labelled.rows(split, of: splitName, seed: trainedOn.seed ?? 0, noun: "images")
-        let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(rows), from: data),
-                                          labels: rows.map { set.labels[$0] })
+        let probabilities = try finiteProbabilities(try classifier.probabilities(set.images.gather(rows), from: data), rows: rows, model: model, data: data)
+        let report = ClassificationReport(probabilities: probabilities, labels: rows.map { set.labels[$0] })
         if json {
             try printJSON(report)
         } else {
@@ -145,7 +145,7 @@ struct ImagePredict: ParsableCommand {
         let classifier = try ImageClassifier.load(model)
         let images = try ImageSet.images(in: data)
         let count = images.shape[0]
-        let probabilities = try classifier.probabilities(images, from: data)
+        let probabilities = try finiteProbabilities(try classifier.probabilities(images, from: data), model: model, data: data)
         try ClassProbabilities(kind: Self.outputKind, model: model, data: data, classes: classifier.classes, probabilities: probabilities,
                                predicted: probabilities.argmax(axis: 1), ids: nil).write(to: output.path)
         print("probabilities for \(count) images written to \(output.path)")

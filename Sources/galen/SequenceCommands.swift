@@ -120,7 +120,8 @@ struct SequenceEvaluate: ParsableCommand {
         let rows = try set.labelled.rows(split, of: name, seed: trainedOn.seed ?? 0, noun: "sequences")
         try trained.requireInputs(of: set)
         try requireSameClasses(set.classes, in: data, as: trained.classes, by: model)
-        let report = SequenceReport(probabilities: try trained.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] },
+        let probabilities = try finiteProbabilities(try trained.probabilities(set, rows: rows), rows: rows, model: model, data: data)
+        let report = SequenceReport(probabilities: probabilities, labels: rows.map { set.labels[$0] },
                                     threshold: trained.classes.count == 2 ? trained.threshold : nil)
         if json {
             try printJSON(report)
@@ -151,7 +152,7 @@ struct SequencePredict: ParsableCommand {
     func run() throws {
         let trained = try SequenceModel.load(model)
         let set = try SequenceSet.load(data)
-        let probabilities = try trained.probabilities(set, rows: Array(0..<set.count))
+        let probabilities = try finiteProbabilities(try trained.probabilities(set, rows: Array(0..<set.count)), model: model, data: data)
         try ClassProbabilities(kind: Self.outputKind, model: model, data: data, classes: trained.classes, probabilities: probabilities,
                                predicted: nil, ids: set.ids).write(to: output.path)
         print("probabilities for \(set.count) sequences written to \(output.path)")

@@ -70,18 +70,27 @@ struct FailureTests {
             let ecg200 = TestSupport.preparedData.appendingPathComponent("ecg200.h5").path
             let damaged = folder.appendingPathComponent("damaged.h5").path, hollow = folder.appendingPathComponent("hollow.h5").path
             let unitless = folder.appendingPathComponent("unitless.h5").path
+            let huge = folder.appendingPathComponent("huge.h5").path, narrow = folder.appendingPathComponent("narrow.h5").path
+            let escape = folder.appendingPathComponent("escape.h5").path
             let edit = try runTool(["python3", "-c", """
                 import h5py, json, shutil, sys
-                shutil.copy(sys.argv[1], sys.argv[2])
-                with h5py.File(sys.argv[2], "r+") as f:
+                def copy(target):
+                    shutil.copy(sys.argv[1], target)
+                    return h5py.File(target, "r+")
+                with copy(sys.argv[2]) as f:
                     f.attrs["training_config"] = "{bad"
-                shutil.copy(sys.argv[1], sys.argv[3])
-                with h5py.File(sys.argv[3], "r+") as f:
+                with copy(sys.argv[3]) as f:
                     f.attrs["model_config"] = json.dumps({"class_name": "Ensemble", "config": {"members": []}})
-                shutil.copy(sys.argv[1], sys.argv[4])
-                with h5py.File(sys.argv[4], "r+") as f:
+                with copy(sys.argv[4]) as f:
                     del f.attrs["task_units"]
-                """, model, damaged, hollow, unitless])
+                with copy(sys.argv[5]) as f:
+                    # Finite, so loadable, but every output overflows.
+                    f["model_weights"].visititems(lambda name, item: item.__setitem__(..., 3e38) if isinstance(item, h5py.Dataset) else None)
+                with copy(sys.argv[6]) as f:
+                    f.attrs["fingerprint_bits"] = 1024
+                with copy(sys.argv[7]) as f:
+                    f["model_weights"].attrs["layer_names"] = list(f["model_weights"].attrs["layer_names"]) + ["bogus\\x1b[2K"]
+                """, model, damaged, hollow, unitless, huge, narrow, escape])
             try #require(edit.status == 0, "\(edit.errors)")
             let cases: [([String], String)] = [
                 (["sequence", "evaluate", "--model", model, "--data", ecg200], "a Galen 'drug-discovery/1' model; this command takes 'sequences/1' models"),
@@ -91,6 +100,10 @@ struct FailureTests {
                  "unitless.h5: attribute task_units should be one string per task, of which the model has 1"),
                 (["evaluate", "--model", bare, "--library", smallTarget], "bare.h5: the model file has no /model_weights group"),
                 (["inspect", bare], "bare.h5: the model file has no /model_weights group"),
+                (["evaluate", "--model", huge, "--library", smallTarget], "is given the value inf by the model (its weights are out of range)"),
+                (["inspect", narrow], "narrow.h5: attribute fingerprint_bits should be the network's input width, 2048"),
+                // A control character read from the file is shown escaped, not sent to the terminal.
+                (["inspect", escape], "escape.h5: layer 'bogus\\u{1B}[2K' in the file is not in the model"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)
@@ -132,6 +145,33 @@ struct FailureTests {
         }
     }
 
+    /// A library that claims ten trillion rows (stored unwritten, so a few kilobytes): an output
+    /// laid out in full is refused for the disk space it would need, before any is taken; a
+    /// compressed one starts, and stops at the first block's empty ids, its blocks made one at a time.
+    @Test func aLibraryClaimingTrillionsOfRowsIsOneLine() throws {
+        try withTemporaryFolder { folder in
+            let model = try trainSmallModel(in: folder)
+            let library = folder.appendingPathComponent("endless.h5").path
+            let make = try runTool(["python3", "-c", """
+                import h5py, shutil, sys
+                shutil.copy(sys.argv[1], sys.argv[2])
+                with h5py.File(sys.argv[2], "r+") as f:
+                    for name, shape in [("fingerprints", (10**13, 256)), ("ids", (10**13,))]:
+                        dtype, attributes = f[name].dtype, dict(f[name].attrs)
+                        del f[name]
+                        f.create_dataset(name, shape=shape, dtype=dtype, chunks=(4096,) + shape[1:]).attrs.update(attributes)
+                """, smallTarget, library])
+            try #require(make.status == 0, "\(make.errors)")
+            let out = folder.appendingPathComponent("e.h5").path
+            for (extra, message) in [([String](), "its values need 640000.0 GB; the disk holding it has"), (["--compress"], "/ids row 0 is empty")] {
+                let run = try runTool(["timeout", "60", TestSupport.galen, "encode", "--model", model, "--library", library, "--out", out] + extra)
+                #expect(run.status == 1 && run.errors.contains(message), "\(extra): \(run.errors)")
+                #expect(run.errors.split(separator: "\n").count == 1, "\(extra): \(run.errors)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }.isEmpty, "no partial file is left")
+        }
+    }
+
     /// A small file whose datasets declare shapes no memory holds (never written, so a few
     /// kilobytes on disk) is refused with one line, not a failed allocation; so are images whose
     /// bytes fit in memory but not as floats (a quarter of memory in bytes).
@@ -164,6 +204,23 @@ struct FailureTests {
                 #expect(!arguments.contains(large) || run.errors.contains("as floats"), "\(run.errors)")
                 #expect(run.errors.split(separator: "\n").count == 1, "\(arguments): \(run.errors)")
             }
+            // Under an address-space limit (ulimit -v, 4 GB) the limit is the memory there is: 20 million
+            // fingerprints (5 GB) fit this machine but not the process.
+            let tall = folder.appendingPathComponent("tall.h5").path
+            let resize = try runTool(["python3", "-c", """
+                import h5py, shutil, sys
+                shutil.copy(sys.argv[1], sys.argv[2])
+                with h5py.File(sys.argv[2], "r+") as f:
+                    for name in ["fingerprints", "ids", "smiles", "scaffolds", "assays/values"]:
+                        old = f[name]
+                        shape, dtype, attributes = (20_000_000,) + old.shape[1:], old.dtype, dict(old.attrs)
+                        del f[name]
+                        f.create_dataset(name, shape=shape, dtype=dtype, chunks=(4096,) + shape[1:]).attrs.update(attributes)
+                """, smallTarget, tall])
+            try #require(resize.status == 0, "\(resize.errors)")
+            let limited = try runTool(["sh", "-c", "ulimit -v 4000000; exec timeout 60 \"$@\"", "sh", TestSupport.galen, "inspect", tall])
+            #expect(limited.status == 1 && limited.errors.contains("more than the memory limit this process runs under (4.1 GB)"), "\(limited.errors)")
+            #expect(limited.errors.split(separator: "\n").count == 1, "\(limited.errors)")
             #expect(!FileManager.default.fileExists(atPath: out))
         }
     }

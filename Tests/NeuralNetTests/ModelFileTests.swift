@@ -84,7 +84,7 @@ struct ModelFileTests {
 
             let saved = try ModelFile.load(path)
             let optimizer = AdamW(learningRate: 0, weightDecay: 0.01)
-            let state = try #require(saved.optimizer)
+            let state = try #require(try ModelFile.loadOptimizer(path))
             try state.restore(into: optimizer)
             let resumed = Trainer(model: saved.model, optimizer: optimizer, seed: 7)
             resumed.completedEpochs = state.completedEpochs
@@ -93,6 +93,19 @@ struct ModelFileTests {
                 #expect(a.value.scalars.map(\.bitPattern) == b.value.scalars.map(\.bitPattern), "\(name) differs after resuming")
             }
             #expect(throws: ModelError.weights("the file holds AdamW state, not SGD")) { try state.restore(into: SGD(learningRate: 1)) }
+
+            // A slot declared larger than memory (stored unwritten, so the file stays small) is
+            // refused when resuming, and loading the model for scoring never reads it.
+            let file = try HDF5File.open(path, mode: .readWrite)
+            let slots = try file.group("optimizer_weights")
+            _ = try slots.createDataset("AdamW/huge:0", elementType: .float32, shape: [1 << 40], chunks: [1 << 16])
+            guard case .strings(let names) = try slots.attributes.get("weight_names") else { Issue.record("no weight_names"); return }
+            try slots.attributes.set("weight_names", .strings(names + ["AdamW/huge:0"]))
+            try file.close()
+            #expect(try ModelFile.load(path).model.namedParameters.count == saved.model.namedParameters.count)
+            #expect(throws: ModelError.weights("\(path): its optimizer state needs \(MachineMemory.exceeded(by: Double(state.slots.reduce(0) { $0 + $1.value.count } + (1 << 40)) * 4))")) {
+                try ModelFile.loadOptimizer(path)
+            }
         }
     }
 
