@@ -28,6 +28,15 @@ public enum OutputValues: Equatable {
         }
     }
 
+    /// The first value below zero, which a spread must not hold.
+    public var firstNegative: (index: Int, value: String)? {
+        switch self {
+        case .strings: nil
+        case .halves(let values): values.firstIndex { $0 < 0 }.map { ($0, "\(values[$0])") }
+        case .floats(let values): values.firstIndex { $0 < 0 }.map { ($0, "\(values[$0])") }
+        }
+    }
+
     /// The first value an output must not hold, and how it prints: NaN anywhere, infinity in
     /// float32 (in float16 it is the documented overflow past ±65504).
     public var firstInvalid: (index: Int, value: String)? {

@@ -29,8 +29,8 @@ extension Inspect {
     }
 
     /// What in an output breaks its contract: missing datasets, value datasets that are not floats
-    /// without NaN (``OutputValues/firstInvalid``) of one row per id and one column per name (or per latent unit), row attributes
-    /// that disagree with the rows.
+    /// without NaN (``OutputValues/firstInvalid``, and for a spread nothing below zero) of one row per
+    /// id and one column per name (or per latent unit), provenance that merge could not rely on.
     private func outputProblems(_ root: HDF5File, kind: String) throws -> [String] {
         let (values, required, names): ([String], [String], String?)
         switch kind {
@@ -62,7 +62,8 @@ extension Inspect {
             }
             let width = Swift.max(shape[1], 1), block = Swift.max(1, 1 << 24 / width)
             for start in stride(from: 0, to: rows, by: block) {
-                if let (index, value) = try OutputValues(dataset, rows: start..<Swift.min(start + block, rows)).firstInvalid {
+                let values = try OutputValues(dataset, rows: start..<Swift.min(start + block, rows))
+                if let (index, value) = values.firstInvalid ?? (path == "predictions/spread" ? values.firstNegative : nil) {
                     problems.append("/\(path) row \(start + index / width) holds \(value)")
                     break
                 }
@@ -74,10 +75,36 @@ extension Inspect {
                 problems.append("/ids is \(try ids.elementType) \(try ids.shape), expected string [\(rows)]")
             }
         }
-        if try root.attributes.contains("row_start") && root.attributes.contains("row_end"),
-           case .int(let start) = try root.attributes.get("row_start"), case .int(let end) = try root.attributes.get("row_end"),
-           end - start != rows {
-            problems.append("row_start \(start) and row_end \(end) do not span its \(rows) rows")
+        if kind == EfficacyModel.embeddingsKind || kind == EfficacyModel.predictionsKind {
+            problems += try provenanceProblems(root, rows: rows, spread: kind == EfficacyModel.predictionsKind)
+        }
+        return problems
+    }
+
+    /// What `galen merge` relies on in an encode or predict output: where its rows came from, and
+    /// for predictions a spread exactly when an ensemble made them.
+    private func provenanceProblems(_ root: HDF5File, rows: Int, spread: Bool) throws -> [String] {
+        func value(_ name: String) throws -> AttributeValue? { try root.attributes.contains(name) ? try root.attributes.get(name) : nil }
+        var problems: [String] = []
+        for name in ["model_path", "source_library"] {
+            if case .string(let text)? = try value(name), !text.isEmpty { continue }
+            problems.append("the attribute \(name) is missing or not a path")
+        }
+        if case .string(let digest)? = try value("model_sha256"), digest.count == 64, digest.allSatisfy(\.isHexDigit) {} else {
+            problems.append("the attribute model_sha256 is missing or not 64 hexadecimal digits")
+        }
+        if case .int(let start)? = try value("row_start"), case .int(let end)? = try value("row_end"), case .int(let total)? = try value("source_rows") {
+            if !(0 <= start && start <= end && end <= total) { problems.append("rows \(start):\(end) are not a slice of the library's \(total)") }
+            if end - start != rows { problems.append("row_start \(start) and row_end \(end) do not span its \(rows) rows") }
+        } else {
+            problems.append("the attributes row_start, row_end and source_rows must be whole numbers")
+        }
+        guard spread else { return problems }
+        guard case .int(let members)? = try value("ensemble_members"), members >= 1 else {
+            return problems + ["the attribute ensemble_members is missing or not a positive whole number"]
+        }
+        if try root.contains("predictions/spread") != (members > 1) {
+            problems.append(members > 1 ? "/predictions/spread is missing for an ensemble of \(members)" : "/predictions/spread is there for a single model")
         }
         return problems
     }

@@ -290,20 +290,37 @@ struct FailureTests {
             let cases: [(String, String, String?)] = [
                 ("f['predictions/values'][5, 0] = float('nan')", "predictions/values row 305 of the library holds nan", "/predictions/values row 5 holds nan"),
                 ("f['predictions/names'][0] = 'other'", "predictions/names differs from", nil),
-                ("f.attrs['ensemble_members'] = 3", "differs from \(path("a.h5")) in ensemble_members", nil),
+                ("f.attrs['ensemble_members'] = 3", "differs from \(path("a.h5")) in ensemble_members", "/predictions/spread is missing for an ensemble of 3"),
                 ("f.attrs['row_start'] = 700", "says it holds rows 700:615", "row_start 700 and row_end 615 do not span its 315 rows"),
+                ("del f.attrs['row_start']", "has no whole-number row_start and row_end attributes", "row_start, row_end and source_rows must be whole numbers"),
+                ("f.attrs['source_rows'] = -5", "in source_rows", "rows 300:615 are not a slice of the library's -5"),
+                ("del f.attrs['model_sha256']", "in model_sha256", "model_sha256 is missing or not 64 hexadecimal digits"),
             ]
-            for (change, message, inspection) in cases {
+            func damage(_ source: String, _ change: String) throws {
                 try? FileManager.default.removeItem(atPath: path("c.h5"))
                 let edit = try runTool(["python3", "-c", "import h5py, shutil, sys\nshutil.copy(sys.argv[1], sys.argv[2])\nwith h5py.File(sys.argv[2], 'r+') as f: \(change)",
-                                        path("b.h5"), path("c.h5")])
+                                        source, path("c.h5")])
                 try #require(edit.status == 0, "\(edit.errors)")
+            }
+            for (change, message, inspection) in cases {
+                try damage(path("b.h5"), change)
                 let run = try galen("merge", path("a.h5"), path("c.h5"), "--out", path("m.h5"))
                 #expect(run.status == 1 && run.errors.contains(message) && run.errors.contains("c.h5"), "\(change): \(run.errors)")
                 #expect(!FileManager.default.fileExists(atPath: path("m.h5")))
                 let inspect = try galen("inspect", path("c.h5"))
                 #expect(inspection.map { inspect.status == 1 && inspect.output.contains($0) } ?? (inspect.status == 0), "\(change): \(inspect.output)")
             }
+            // An ensemble's spread is a standard deviation, never below zero.
+            let ensemble = try trainSmallModel(in: folder, ensemble: 2)
+            for (name, rows) in [("a.h5", "0:300"), ("b.h5", "300:615")] {
+                let run = try galen("predict", "--model", ensemble, "--library", smallTarget, "--rows", rows, "--out", path(name), "--overwrite")
+                try #require(run.status == 0, "\(run.errors)")
+            }
+            try damage(path("b.h5"), "f['predictions/spread'][3, 0] = -1")
+            let merge = try galen("merge", path("a.h5"), path("c.h5"), "--out", path("m.h5"))
+            #expect(merge.status == 1 && merge.errors.contains("predictions/spread row 303 of the library holds -1.0"), "\(merge.errors)")
+            let inspect = try galen("inspect", path("c.h5"))
+            #expect(inspect.status == 1 && inspect.output.contains("/predictions/spread row 3 holds -1.0"), "\(inspect.output)")
         }
     }
 }
