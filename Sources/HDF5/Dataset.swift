@@ -64,6 +64,15 @@ public final class Dataset: Location {
         case rows(Range<Int>)
         /// As many whole rows as `valueCount` values fill, from row `start`.
         case rowsFrom(start: Int, valueCount: Int)
+
+        /// The first row it touches; for a one-dimensional dataset, its first element.
+        var firstRow: Int {
+            switch self {
+            case .all: 0
+            case .rows(let rows): rows.lowerBound
+            case .rowsFrom(let start, _): start
+            }
+        }
     }
 
     /// A region resolved against the dataset's current shape.
@@ -96,7 +105,7 @@ public final class Dataset: Location {
                 let stored = try site.check(H5Tis_variable_str(storedType)) > 0 ? MemoryLayout<UnsafeRawPointer>.size : H5Tget_size(storedType)
                 try requireRoom(for: selection, bytesEach: MemoryLayout<String>.stride + stored, site: site)
                 return try explainingMissingFilter(site) {
-                    try StringCodec.read(count: selection.count, storedType: storedType, site: site) {
+                    try StringCodec.read(count: selection.count, first: region.firstRow, storedType: storedType, site: site) {
                         H5Dread(id, $0, selection.memorySpace, selection.fileSpace, hid_t(H5P_DEFAULT), $1)
                     }
                 }

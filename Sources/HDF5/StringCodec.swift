@@ -7,19 +7,21 @@ let variableStringSize = -1
 ///
 /// `transfer` is the actual `H5Dread`/`H5Aread` (or write) call; it receives the memory type and the buffer.
 enum StringCodec {
-    /// Reads `count` strings of a variable- or fixed-length stored type.
+    /// Reads `count` strings of a variable- or fixed-length stored type; the first is element
+    /// `first` of what is read from (for naming one that is not UTF-8).
     static func read(
-        count: Int, storedType: hid_t, site: Site,
+        count: Int, first: Int = 0, storedType: hid_t, site: Site,
         transfer: (hid_t, UnsafeMutableRawPointer) -> herr_t
     ) throws -> [String] {
         guard count > 0 else { return [] }
+        let notUTF8 = { (index: Int) in site.failure("element \(first + index) is not valid UTF-8") }
         return try site.check(H5Tis_variable_str(storedType)) > 0
-            ? readVariable(count: count, storedType: storedType, site: site, transfer: transfer)
-            : readFixed(count: count, storedType: storedType, site: site, transfer: transfer)
+            ? readVariable(count: count, storedType: storedType, site: site, notUTF8: notUTF8, transfer: transfer)
+            : readFixed(count: count, storedType: storedType, site: site, notUTF8: notUTF8, transfer: transfer)
     }
 
     private static func readVariable(
-        count: Int, storedType: hid_t, site: Site,
+        count: Int, storedType: hid_t, site: Site, notUTF8: (Int) -> HDF5Error,
         transfer: (hid_t, UnsafeMutableRawPointer) -> herr_t
     ) throws -> [String] {
         // Same character set as stored: HDF5 will not convert between ASCII and UTF-8.
@@ -39,12 +41,17 @@ enum StringCodec {
         try pointers.withUnsafeMutableBytes { buffer in
             _ = try site.check(transfer(memoryType, buffer.baseAddress!))
         }
-        // A null pointer is how HDF5 stores an empty string that was never written.
-        return pointers.map { $0.map { String(cString: $0) } ?? "" }
+        // A null pointer is how HDF5 stores an empty string that was never written. Bytes that are
+        // not UTF-8 would read as U+FFFD, so that two different ids could read the same.
+        return try pointers.enumerated().map { index, pointer in
+            guard let pointer else { return "" }
+            guard let text = String(validatingCString: pointer) else { throw notUTF8(index) }
+            return text
+        }
     }
 
     private static func readFixed(
-        count: Int, storedType: hid_t, site: Site,
+        count: Int, storedType: hid_t, site: Site, notUTF8: (Int) -> HDF5Error,
         transfer: (hid_t, UnsafeMutableRawPointer) -> herr_t
     ) throws -> [String] {
         let size = H5Tget_size(storedType)
@@ -55,14 +62,16 @@ enum StringCodec {
         try bytes.withUnsafeMutableBytes { buffer in
             _ = try site.check(transfer(memoryType, buffer.baseAddress!))
         }
-        return (0..<count).map { index in
+        return try (0..<count).map { index in
             let field = bytes[index * size ..< (index + 1) * size]
             let end = spacePadded
                 ? (field.lastIndex { $0 != 0x20 }.map { $0 + 1 } ?? field.startIndex)
                 : (field.firstIndex(of: 0) ?? field.endIndex)
-            return String(decoding: field[..<end], as: UTF8.self)
+            guard let text = String(validating: field[..<end], as: UTF8.self) else { throw notUTF8(index) }
+            return text
         }
     }
+
 
     /// Writes strings as variable-length UTF-8. A string is cut at an embedded NUL, as in C.
     static func write(

@@ -19,6 +19,26 @@ import TestSupport
         }
     }
 
+    /// Bytes that are not UTF-8 (written by h5py, variable- and fixed-length) are refused by
+    /// element, not read as U+FFFD, which would make two different ids read alike.
+    @Test func stringsThatAreNotUTF8AreRefusedByElement() throws {
+        try withTemporaryFile { path in
+            let write = try runTool(["python3", "-c", """
+                import h5py, numpy as np, sys
+                with h5py.File(sys.argv[1], "w") as f:
+                    f.create_dataset("variable", data=np.array([b"ok", b"\\xff\\xfe", b"fine"], dtype=object), dtype=h5py.string_dtype("utf-8"))
+                    f.create_dataset("fixed", data=np.array([b"ok", b"ab", b"\\xc3("], dtype="S2"))
+                """, path])
+            try #require(write.status == 0, "\(write.errors)")
+            let file = try HDF5File.open(path)
+            for (name, element) in [("variable", 1), ("fixed", 2)] {
+                #expect(try expectHDF5Error { _ = try file.dataset(name).read(as: String.self) }.message == "element \(element) is not valid UTF-8")
+                #expect(try expectHDF5Error { _ = try file.dataset(name).readRows(1..<3, as: String.self) }.message == "element \(element) is not valid UTF-8")
+            }
+            #expect(try file.dataset("variable").readRows(2..<3, as: String.self) == ["fine"])
+        }
+    }
+
     @Test func elementTypesAreNeverConvertedSilently() throws {
         try withTemporaryFile { path in
             let file = try HDF5File.create(path)
