@@ -66,10 +66,7 @@ public struct ImageBatches: BatchSource {
 public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions, callbacks: [any Callback] = [],
                                  record: [String: String] = [:]) throws -> (classifier: ImageClassifier, histories: [History]) {
     require(options.ensemble >= 1, "trainImageClassifier: an ensemble needs at least one member")
-    let (train, validation, _) = try set.labelled.partition(options.split, seed: options.seed)
-    guard !train.isEmpty, !validation.isEmpty else {
-        throw DataFileError(path: set.path, problem: "split '\(options.split)' leaves no images to train or validate on")
-    }
+    let (train, validation) = try set.labelled.trainingParts(options.split, seed: options.seed, noun: "images")
     if options.architecture == .cnn, set.imageShape[1] < 8 || set.imageShape[2] < 8 {
         throw DataFileError(path: set.path, problem: "images of \(set.imageShape[1])×\(set.imageShape[2]) are too small for the cnn's three 2×2 poolings (8×8 at least); try --model resnet")
     }

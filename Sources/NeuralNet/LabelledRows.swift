@@ -63,6 +63,20 @@ public struct LabelledRows: Sendable {
         return (train, validation, try rows(split: name, part: 2))
     }
 
+    /// The train and validation rows of split `name` for training a classifier (validation carved
+    /// with `seed` when the split has none): neither empty, and training holding two classes or more.
+    public func trainingParts(_ name: String, seed: UInt64, noun: String) throws -> (train: [Int], validation: [Int]) {
+        let (train, validation, _) = try partition(name, seed: seed)
+        guard !train.isEmpty, !validation.isEmpty else {
+            throw DataFileError(path: path, problem: "split '\(name)' leaves no \(noun) to train or validate on")
+        }
+        let present = Set(train.map { labels[$0] })
+        guard present.count >= 2 else {
+            throw DataFileError(path: path, problem: "the training part of split '\(name)' holds only class '\(classes[present.first!])'; a classifier needs examples of two or more")
+        }
+        return (train, validation)
+    }
+
     /// The one stored split, if there is exactly one.
     public var onlySplit: String? { splits.count == 1 ? splits.keys.first : nil }
 }

@@ -55,10 +55,7 @@ public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOpti
     guard let split = options.split ?? set.labelled.onlySplit else {
         throw DataFileError(path: set.path, problem: "name a split; the file has \(set.labelled.splits.keys.sorted().joined(separator: ", "))")
     }
-    let (train, validation, _) = try set.labelled.partition(split, seed: options.seed)
-    guard !train.isEmpty, !validation.isEmpty else {
-        throw DataFileError(path: set.path, problem: "split '\(split)' leaves no sequences to train or validate on")
-    }
+    let (train, validation) = try set.labelled.trainingParts(split, seed: options.seed, noun: "sequences")
     var settings = SequenceSettings(features: set.sequences.shape[2], statics: set.statics?.shape[1] ?? 0, classes: set.classes.count)
     (settings.cell, settings.hidden, settings.layers) = (options.cell, options.hidden, options.layers)
     (settings.bidirectional, settings.pooling, settings.dropout) = (options.bidirectional, options.pooling, options.dropout)
