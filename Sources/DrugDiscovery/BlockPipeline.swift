@@ -2,11 +2,12 @@ import Foundation
 import TensorCore
 
 /// Runs `read`, `compute` and `write` over `rows` in blocks of `blockSize` (the last may be
-/// shorter; made one at a time, as a library's claimed size can be any) so that the three overlap: one thread reads
-/// blocks in order, one computing thread per core takes the next block as it comes free and
-/// computes it on its own thread alone (``TensorCore/onThisThreadOnly(_:)``: no core waits at a
-/// join for the other, and a core that the reader or writer holds up simply takes fewer
-/// blocks), and one thread writes results in the order they are done. At most two blocks wait
+/// shorter; made one at a time, as a library's claimed size can be any) so that the three
+/// overlap: one thread reads blocks in order, one computing thread per core takes the next
+/// block as it comes free and computes it on its own thread alone
+/// (``TensorCore/onThisThreadOnly(_:)``: no core waits at a join for the other, and a core that
+/// the reader or writer holds up simply takes fewer blocks), and one thread writes results in
+/// the order they are done. At most two blocks wait
 /// between stages, so memory stays flat however many blocks there are. The first error stops
 /// the pipeline and is rethrown. `compute` runs on threads of its own, which do not see the
 /// caller's task-local values (gradient recording, training mode): it sets what it needs.

@@ -17,7 +17,8 @@ public struct TaskReport: Sendable, Codable, Equatable {
 extension EfficacyModel {
     /// Per-task metrics of this model's predictions for `rows` of `library`, for the model's
     /// tasks that the library measures (a multi-task model scores on a single-target library).
-    public func evaluate(_ library: CompoundLibrary, rows: [Int]) throws -> [TaskReport] {
+    /// `modelPath` names the model in errors.
+    public func evaluate(_ library: CompoundLibrary, rows: [Int], modelPath: String = "the model") throws -> [TaskReport] {
         guard library.bits == fingerprintBits else {
             throw LibraryError(path: library.path, problems: ["fingerprints have \(library.bits) bits, the model expects \(fingerprintBits)"])
         }
@@ -29,8 +30,8 @@ extension EfficacyModel {
         let predicted = predict(library.fingerprints(rows)).values.scalars
         // Weights out of range, though finite (so loadable), can overflow; such values have no metrics.
         if let index = predicted.firstIndex(where: { !$0.isFinite }) {
-            throw LibraryError(path: library.path, problems: [
-                "row \(rows[index / taskNames.count]) is given the value \(predicted[index]) by the model (its weights are out of range)",
+            throw LibraryError(path: modelPath, problems: [
+                "gives row \(rows[index / taskNames.count]) of \(library.path) the \(taskNames[index % taskNames.count]) value \(predicted[index]) (its weights are out of range)",
             ])
         }
         let measured = library.values(rows, columns: columns).scalars

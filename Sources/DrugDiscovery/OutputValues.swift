@@ -28,15 +28,6 @@ public enum OutputValues: Equatable {
         }
     }
 
-    /// The first value below zero, which a spread must not hold.
-    public var firstNegative: (index: Int, value: String)? {
-        switch self {
-        case .strings: nil
-        case .halves(let values): values.firstIndex { $0 < 0 }.map { ($0, "\(values[$0])") }
-        case .floats(let values): values.firstIndex { $0 < 0 }.map { ($0, "\(values[$0])") }
-        }
-    }
-
     /// The first value an output must not hold, and how it prints: NaN anywhere, infinity in
     /// float32 (in float16 it is the documented overflow past ±65504).
     public var firstInvalid: (index: Int, value: String)? {
@@ -45,5 +36,18 @@ public enum OutputValues: Equatable {
         case .halves(let values): values.firstIndex(where: \.isNaN).map { ($0, "\(values[$0])") }
         case .floats(let values): values.firstIndex(where: { !$0.isFinite }).map { ($0, "\(values[$0])") }
         }
+    }
+
+    /// The first value the output dataset at `path` must not hold: ``firstInvalid``, and for an
+    /// ensemble's spread (a standard deviation) anything below zero as well.
+    public func firstInvalid(in path: String) -> (index: Int, value: String)? {
+        guard path == "predictions/spread" else { return firstInvalid }
+        return firstInvalid ?? {
+            switch self {
+            case .strings: nil
+            case .halves(let values): values.firstIndex { $0 < 0 }.map { ($0, "\(values[$0])") }
+            case .floats(let values): values.firstIndex { $0 < 0 }.map { ($0, "\(values[$0])") }
+            }
+        }()
     }
 }

@@ -73,7 +73,7 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
                 let step = Swift.max(1, blockSize / width)
                 for from in stride(from: 0, to: slice.end - slice.start, by: step) {
                     let values = try OutputValues(source, rows: from..<Swift.min(from + step, slice.end - slice.start))
-                    if let (index, value) = values.firstInvalid ?? (path == "predictions/spread" ? values.firstNegative : nil) {
+                    if let (index, value) = values.firstInvalid(in: path) {
                         throw fail(slice.path, "\(path) row \(slice.start + from + index / width) of the library holds \(value)")
                     }
                     try values.write(to: target, at: slice.start + from)

@@ -5,8 +5,8 @@ import Foundation
 public enum MachineMemory {
     private static let physical = Double(ProcessInfo.processInfo.physicalMemory)
 
-    /// An address-space limit (`ulimit -v`) or a control group's `memory.max` below physical
-    /// memory, when the process runs under one.
+    /// An address-space limit (`ulimit -v`) or the memory limit of the process's own control group
+    /// (a container, or a systemd service with `MemoryMax=`) below physical memory.
     private static let limit: Double? = {
         var addressSpace = rlimit()
         #if canImport(Glibc)
@@ -16,10 +16,24 @@ public enum MachineMemory {
         #endif
         let limits = [
             getrlimit(resource, &addressSpace) == 0 && addressSpace.rlim_cur != rlim_t.max ? Double(addressSpace.rlim_cur) : nil,
-            (try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) },
+            controlGroupLimit,
         ].compactMap { $0 }.filter { $0 < physical }
         return limits.min()
     }()
+
+    /// The limit of the process's memory control group as /proc/self/cgroup names it: cgroup v2's
+    /// `memory.max` ("max" for none) or v1's `memory.limit_in_bytes` (a huge number for none).
+    private static var controlGroupLimit: Double? {
+        guard let groups = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8) else { return nil }
+        let files = groups.split(separator: "\n").compactMap { line -> String? in
+            if line.hasPrefix("0::") { return "/sys/fs/cgroup\(line.dropFirst(3))/memory.max" }
+            let fields = line.split(separator: ":", maxSplits: 2)
+            return fields.count == 3 && fields[1] == "memory" ? "/sys/fs/cgroup/memory\(fields[2])/memory.limit_in_bytes" : nil
+        }
+        return files.compactMap { file in
+            (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }.min()
+    }
 
     /// In bytes, read once (Foundation asks the kernel on every call, and a streamed encode
     /// reads two datasets a block).

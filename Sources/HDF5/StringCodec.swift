@@ -72,7 +72,6 @@ enum StringCodec {
         }
     }
 
-
     /// Writes strings as variable-length UTF-8. A string is cut at an embedded NUL, as in C.
     static func write(
         _ strings: [String], site: Site,

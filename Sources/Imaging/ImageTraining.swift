@@ -95,9 +95,9 @@ public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions,
         var generator = RandomGenerator(seed: seed)
         let network = options.architecture.build(inputShape: set.imageShape, classes: set.classes.count, dropout: options.dropout,
                                                  generator: &generator)
-        // Refused now rather than by every later load of the model (a window reaching past both sides of a small image).
+        // Refused now rather than by every later load of the model.
         do { _ = try network.checkedOutputShape(for: [1] + set.imageShape) } catch ModelError.invalidConfig(let problem) {
-            throw DataFileError(path: set.path, problem: "images of \(set.imageShape[1])×\(set.imageShape[2]) are too small for the \(options.architecture.rawValue): \(problem)")
+            throw DataFileError(path: set.path, problem: "the \(options.architecture.rawValue) cannot take images of \(set.imageShape[1])×\(set.imageShape[2]): \(problem)")
         }
         let single = ImageClassifier(members: [network], classes: set.classes, inputShape: set.imageShape, pixelMean: means,
                                      pixelDeviation: deviations, trainingRecord: trainingRecord)

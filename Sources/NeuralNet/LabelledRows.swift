@@ -23,6 +23,9 @@ public struct LabelledRows: Sendable {
         let labels = try labelData.read(as: Int64.self).map { Int($0) }
         let classes = try file.dataset("classes").read(as: String.self)
         guard classes.count >= 2 else { throw fail("/classes holds \(classes.count) name\(classes.count == 1 ? "" : "s"); a classifier needs at least two") }
+        if let repeated = classes.indices.first(where: { classes[..<$0].contains(classes[$0]) }) {
+            throw fail("/classes row \(repeated) repeats '\(classes[repeated])'")
+        }
         // A model file keeps the names in one attribute, which HDF5 holds to 64 KiB (16 bytes a string).
         guard classes.count <= Self.maximumClasses else {
             throw fail("/classes holds \(classes.count) names; a model file keeps at most \(Self.maximumClasses) (HDF5's limit on an attribute)")

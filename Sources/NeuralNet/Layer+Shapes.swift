@@ -85,11 +85,12 @@ extension Pool2D: ShapeChecking {
 /// [N, channels, H', W'] for a window over [N, C, H, W], or why the window does not fit.
 private func windowOutput(_ layer: String, _ input: [Int], channels: Int, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int),
                           padding: Padding) throws -> [Int] {
-    // Same padding fits any window to any input, but taps that reach past both sides of it only
-    // ever meet padding: a damaged size (a 1152×1152 kernel over 28×28) is work for nothing.
+    // Same padding fits any window to any input, but taps more than one step past both sides of
+    // it only ever meet padding (one step is a 3×3 window over a 1×1 map, as deep in a ResNet): a
+    // damaged size (a 1152×1152 kernel over 28×28) would be work for nothing.
     let spans = (dilation.0 * (kernel.0 - 1) + 1, dilation.1 * (kernel.1 - 1) + 1)
-    guard padding == .valid || spans.0 < 2 * input[2] && spans.1 < 2 * input[3] else {
-        throw ModelError.invalidConfig("layer \(layer): a \(kernel.0)×\(kernel.1) window (dilation \(dilation)) reaches past both sides of a \(input[2])×\(input[3]) input; with same padding it may span at most \(2 * input[2] - 1)×\(2 * input[3] - 1)")
+    guard padding == .valid || spans.0 <= 2 * input[2] + 1 && spans.1 <= 2 * input[3] + 1 else {
+        throw ModelError.invalidConfig("layer \(layer): a \(kernel.0)×\(kernel.1) window (dilation \(dilation)) reaches past both sides of a \(input[2])×\(input[3]) input; with same padding it may span at most \(2 * input[2] + 1)×\(2 * input[3] + 1)")
     }
     let height = padding.outputSize(input[2], kernel: kernel.0, stride: stride.0, dilation: dilation.0)
     let width = padding.outputSize(input[3], kernel: kernel.1, stride: stride.1, dilation: dilation.1)
@@ -156,8 +157,7 @@ extension Recurrent: ShapeChecking {
 
 extension Bidirectional: ShapeChecking {
     public func outputShape(for input: [Int]) throws -> [Int]? {
-        guard let states = try forward.outputShape(for: input) else { return nil }
-        return states.dropLast() + [2 * forward.units]
+        try forward.outputShape(for: input).map { $0.dropLast() + [2 * forward.units] }
     }
 }
 
@@ -165,7 +165,6 @@ extension Conv1D: ShapeChecking {
     public func outputShape(for input: [Int]) throws -> [Int]? {
         let features = convolution.kernel.value.shape[1]
         guard input.count == 3, input[2] == features else { throw refuse(Self.className, input, "[N, T, \(features)]") }
-        guard let output = try convolution.outputShape(for: [input[0], features, 1, input[1]]) else { return nil }
-        return [output[0], output[3], output[1]]
+        return try convolution.outputShape(for: [input[0], features, 1, input[1]]).map { [$0[0], $0[3], $0[1]] }
     }
 }

@@ -42,7 +42,7 @@ struct Evaluate: ParsableCommand {
             rows = split == .train ? parts.train : split == .validation ? parts.validation : parts.test
         }
         guard !rows.isEmpty else { throw CommandError("the \(split.rawValue) part of split '\(method)' has no compounds in \(library)") }
-        let reports = try trained.evaluate(data, rows: rows)
+        let reports = try trained.evaluate(data, rows: rows, modelPath: model)
         guard reports.contains(where: { $0.count > 0 }) else {
             throw CommandError("the \(split.rawValue) part of split '\(method)' has no measured values of the model's tasks in \(library)")
         }

@@ -63,7 +63,7 @@ extension Inspect {
             let width = Swift.max(shape[1], 1), block = Swift.max(1, 1 << 24 / width)
             for start in stride(from: 0, to: rows, by: block) {
                 let values = try OutputValues(dataset, rows: start..<Swift.min(start + block, rows))
-                if let (index, value) = values.firstInvalid ?? (path == "predictions/spread" ? values.firstNegative : nil) {
+                if let (index, value) = values.firstInvalid(in: path) {
                     problems.append("/\(path) row \(start + index / width) holds \(value)")
                     break
                 }

@@ -144,7 +144,7 @@ struct Train: ParsableCommand {
         let saveModel = { try result.model.save(to: output.path, optimizer: result.optimizer, completedEpochs: result.completedEpochs) }
         // The history is moved into place just after the model: a failure before the model is in place leaves both earlier files.
         if let historyLogger { try historyLogger.save(then: saveModel) } else { try saveModel() }
-        let reports = try result.model.evaluate(data, rows: parts.validation)
+        let reports = try result.model.evaluate(data, rows: parts.validation, modelPath: output.path)
         print("validation metrics (\(parts.validation.count) compounds):")
         print(reportTable(reports))
         print("model written to \(output.path)")

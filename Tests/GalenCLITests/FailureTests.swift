@@ -100,7 +100,8 @@ struct FailureTests {
                  "unitless.h5: attribute task_units should be one string per task, of which the model has 1"),
                 (["evaluate", "--model", bare, "--library", smallTarget], "bare.h5: the model file has no /model_weights group"),
                 (["inspect", bare], "bare.h5: the model file has no /model_weights group"),
-                (["evaluate", "--model", huge, "--library", smallTarget], "is given the value inf by the model (its weights are out of range)"),
+                (["evaluate", "--model", huge, "--library", smallTarget], "huge.h5: gives row"),
+                (["evaluate", "--model", huge, "--library", smallTarget], "CHEMBL2835_Ki value inf (its weights are out of range)"),
                 (["inspect", narrow], "narrow.h5: attribute fingerprint_bits should be the network's input width, 2048"),
                 // A control character read from the file is shown escaped, not sent to the terminal.
                 (["inspect", escape], "escape.h5: layer 'bogus\\u{1B}[2K' in the file is not in the model"),

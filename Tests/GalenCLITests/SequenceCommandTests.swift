@@ -108,6 +108,7 @@ struct SequenceCommandTests {
         (physionet, "f['mask'][0, 0, 0] = 0; f['sequences'][0, 0, 0] = 0.5",
          "/sequences row 0 step 0 feature 0 is masked and holds 0.5, not 0.0 (unobserved = \"carried\")"),
         (physionet, "ids = f['ids'].asstr()[:]; ids[1] = ids[0]; del f['ids']; f['ids'] = ids.astype(object)", "/ids row 1 repeats '132539'"),
+        (ecg200, "del f['classes']; f.create_dataset('classes', data=['a', 'a'], dtype=h5py.string_dtype())", "/classes row 1 repeats 'a'"),
         (ecg200, "f['labels'][...] = 0", "the training part of split 'ucr' holds only class 'normal'; a classifier needs examples of two or more"),
     ])
     func contractBreachesAreRefused(_ source: String, _ change: String, _ message: String) throws {

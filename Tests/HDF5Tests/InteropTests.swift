@@ -28,6 +28,7 @@ import TestSupport
         let version = try runTool(["pkg-config", "--modversion", "hdf5"])
         #expect(HDF5Build.version == version.output.trimmingCharacters(in: .whitespacesAndNewlines))
         let folder = try runTool(["pkg-config", "--libs-only-L", "hdf5"]).output.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(2)
+        try #require(!folder.isEmpty, "pkg-config gives no library folder for hdf5")
         let settings = try String(contentsOfFile: "\(folder)/libhdf5.settings", encoding: .utf8)
         let threadSafety = try #require(settings.split(separator: "\n").first { $0.contains("Threadsafety:") })
         #expect(threadSafety.hasSuffix("yes") == HDF5Build.isThreadSafe, "\(threadSafety)")

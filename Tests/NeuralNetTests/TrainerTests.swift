@@ -34,7 +34,9 @@ struct TrainerTests {
         let model = classifier(seed: 2)
         let stopper = EarlyStopping(patience: 3)
         // A high learning rate on 20 samples overfits fast, so validation loss turns up early.
-        let trainer = Trainer(model: model, optimizer: Adam(learningRate: 0.05), callbacks: [stopper], seed: 2)
+        // A falling rate, so that the last epoch's differs from the best's.
+        let schedule = LearningRateSchedule.step(initial: 0.05, factor: 0.98, every: 1)
+        let trainer = Trainer(model: model, optimizer: Adam(learningRate: 0.05), schedule: schedule, callbacks: [stopper], seed: 2)
         let loss = { (batch: Batch) in Loss.binaryCrossEntropy(model(batch.inputs), batch.targets) }
         let history = trainer.fit(epochs: 200, training: fit, validation: validation, loss: loss)
         let best = try #require(stopper.bestEpoch)
@@ -44,9 +46,10 @@ struct TrainerTests {
         // The optimizer and the epoch count go back with the weights: the trainer is as a run
         // that stopped at the best epoch left it, so a checkpoint of it resumes from there.
         let straight = classifier(seed: 2)
-        let straightTrainer = Trainer(model: straight, optimizer: Adam(learningRate: 0.05), seed: 2)
+        let straightTrainer = Trainer(model: straight, optimizer: Adam(learningRate: 0.05), schedule: schedule, seed: 2)
         straightTrainer.fit(epochs: best + 1, training: fit) { Loss.binaryCrossEntropy(straight($0.inputs), $0.targets) }
         #expect(trainer.completedEpochs == best + 1 && trainer.optimizer.iterations == straightTrainer.optimizer.iterations)
+        #expect(trainer.optimizer.learningRate == schedule.learningRate(epoch: best))
         for ((name, a), (_, b)) in zip(straight.namedParameters, model.namedParameters) {
             #expect(a.value.scalars.map(\.bitPattern) == b.value.scalars.map(\.bitPattern), "\(name) differs")
         }

@@ -55,20 +55,17 @@ public final class EarlyStopping: Callback {
     }
 }
 
-/// What a resume needs of a trainer at the end of an epoch.
+/// What a resume needs of a trainer at the end of an epoch: its weights, and its optimizer's
+/// state and epoch count as a checkpoint keeps them.
 private struct TrainerState {
     let weights: [Tensor]
-    let optimizerState: [(name: String, value: Tensor)]
-    let iterations: Int
-    let learningRate: Float
-    let completedEpochs: Int
+    let optimizer: ModelFile.OptimizerState
 
     init(_ trainer: Trainer) {
         weights = trainer.model.namedParameters.map { $0.parameter.value.detached }
-        optimizerState = trainer.optimizer.state
-        iterations = trainer.optimizer.iterations
-        learningRate = trainer.optimizer.learningRate
-        completedEpochs = trainer.completedEpochs
+        let optimizer = trainer.optimizer
+        self.optimizer = ModelFile.OptimizerState(name: type(of: optimizer).name, iterations: optimizer.iterations, learningRate: optimizer.learningRate,
+                                                  completedEpochs: trainer.completedEpochs, slots: optimizer.state)
     }
 
     func restore(into trainer: Trainer) {
@@ -76,9 +73,8 @@ private struct TrainerState {
             try? parameter.assign(saved)
         }
         // The state was taken from this optimizer, so it fits it.
-        try? trainer.optimizer.restore(state: optimizerState, iterations: iterations)
-        trainer.optimizer.learningRate = learningRate
-        trainer.completedEpochs = completedEpochs
+        try? optimizer.restore(into: trainer.optimizer)
+        trainer.completedEpochs = optimizer.completedEpochs
     }
 }
 
