@@ -29,9 +29,13 @@ struct Galen: ParsableCommand {
     }
 
     /// `text` as one line that cannot steer the terminal: names read from a damaged file can hold
-    /// line breaks (made spaces) and other control characters (shown as escapes, such as `\u{1B}`).
-    static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).joined(separator: " ").unicodeScalars
+    /// line breaks (made spaces) and other control characters (shown as escapes, such as `\u{1B}`),
+    /// and can be of any length (the middle of a line over `limit` characters is cut; its start
+    /// names the file, its end the reason).
+    static func oneLine(_ text: String, limit: Int = 1000) -> String {
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").unicodeScalars
             .map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
+        guard line.count > limit else { return line }
+        return "\(line.prefix(limit / 2)) … (\(line.count - limit) characters cut) … \(line.suffix(limit / 2))"
     }
 }

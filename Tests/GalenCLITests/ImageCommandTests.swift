@@ -45,9 +45,10 @@ struct ImageCommandTests {
     @Test func badImageInputGetsOneClearLine() throws {
         try withTemporaryFolder { folder in
             let wrongLabels = folder.appendingPathComponent("labels.h5").path, tiny = folder.appendingPathComponent("tiny.h5").path
-            let renamed = folder.appendingPathComponent("renamed.h5").path
-            let breast = ["malignant", "normal or benign"]
-            for (path, size, label, classes) in [(wrongLabels, 28, Int64(5), breast), (tiny, 12, Int64(1), breast), (renamed, 28, 1, ["a", "b"])] {
+            let renamed = folder.appendingPathComponent("renamed.h5").path, verbose = folder.appendingPathComponent("verbose.h5").path
+            let breast = ["malignant", "normal or benign"], long = ["x", "y"].map { String(repeating: $0, count: 100_000) }
+            for (path, size, label, classes) in [(wrongLabels, 28, Int64(5), breast), (tiny, 12, Int64(1), breast), (renamed, 28, 1, ["a", "b"]),
+                                                 (verbose, 28, 1, long)] {
                 let file = try HDF5File.create(path)
                 try file.attributes.set("galen_contract", "image-set/1")
                 try file.createDataset("images", elementType: .uint8, shape: [6, size, size]).write([UInt8](repeating: 9, count: 6 * size * size))
@@ -64,11 +65,15 @@ struct ImageCommandTests {
                 (["image", "evaluate", "--model", model, "--data", tiny, "--split", "test"], "the test part of split 'medmnist'"),
                 (["image", "evaluate", "--model", model, "--data", breastMNIST, "--split-name", "official"], "split 'official' is not in the file"),
                 (["image", "evaluate", "--model", model, "--data", renamed, "--split", "train"], "has classes [\"a\", \"b\"]; the model"),
+                // Names of any length: the line keeps its start (the file) and its end, and says what it cut.
+                (["image", "evaluate", "--model", model, "--data", verbose, "--split", "train"], "verbose.h5 has classes [\"xxx"),
+                (["image", "evaluate", "--model", model, "--data", verbose, "--split", "train"], "characters cut) … "),
                 (["image", "train", "--data", breastMNIST, "--batch-size", "0", "--out", folder.appendingPathComponent("y.h5").path], "--batch-size and --ensemble must be positive"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)
-                #expect(run.status != 0 && run.errors.contains(message), "\(arguments): \(run.errors)")
+                #expect(run.status != 0 && run.errors.contains(message), "\(arguments): \(run.errors.prefix(2000))")
+                #expect(run.errors.split(separator: "\n").count == 1 && run.errors.count < 1100, "\(arguments): \(run.errors.prefix(2000))")
             }
             // Pixel statistics that would turn every probability into NaN; classes that cannot name the outputs.
             for (name, value) in [("pixel_std", "[0]"), ("pixel_std", "[np.nan]"), ("pixel_std", "[1e-39]"), ("pixel_mean", "[np.inf]"),
