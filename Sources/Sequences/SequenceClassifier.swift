@@ -96,9 +96,10 @@ public final class SequenceNetwork: Layer {
         guard case .string(let json)? = config.values["settings"],
               let settings = try? JSONDecoder().decode(SequenceSettings.self, from: Data(json.utf8))
         else { throw ModelError.invalidConfig("layer SequenceNetwork: 'settings' is missing or unreadable") }
-        let sizes = [settings.features, settings.classes, settings.hidden] + settings.convolutions
+        // Without recurrent layers no weight has `hidden` units, so the file's weights do not bound it.
+        let sizes = [settings.features, settings.classes] + (settings.layers > 0 ? [settings.hidden] : []) + settings.convolutions
         let limit = LayerConfig.sizeLimit
-        guard sizes.allSatisfy({ $0 >= 1 && $0 <= limit }), settings.statics >= 0 && settings.statics <= limit,
+        guard sizes.allSatisfy({ $0 >= 1 && $0 <= limit }), settings.hidden >= 1, settings.statics >= 0 && settings.statics <= limit,
               settings.layers >= 0 && settings.layers <= limit, settings.layers >= 1 || !settings.convolutions.isEmpty && !settings.bidirectional,
               (0..<1).contains(settings.dropout)
         else { throw ModelError.invalidConfig("layer SequenceNetwork: settings out of range (sizes must be positive, dropout in [0, 1))") }
