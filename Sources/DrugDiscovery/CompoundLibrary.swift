@@ -10,6 +10,8 @@ public struct CompoundLibrary: Sendable {
     public let ids: [String]
     /// Fingerprint length in bits.
     public let bits: Int
+    /// How the fingerprints were made ("morgan, radius 2"), when the file says.
+    public let fingerprintMethod: String?
     /// Fingerprints packed most-significant-bit first, `bytesPerRow` bytes per compound.
     public let packedFingerprints: [UInt8]
     /// Bemis-Murcko scaffolds, when the file has them.
@@ -35,11 +37,12 @@ public struct CompoundLibrary: Sendable {
         return library
     }
 
-    init(path: String, ids: [String], bits: Int, packedFingerprints: [UInt8], scaffolds: [String]?,
+    init(path: String, ids: [String], bits: Int, fingerprintMethod: String?, packedFingerprints: [UInt8], scaffolds: [String]?,
          assayNames: [String], assayUnits: [String]?, values: [Float], splits: [String: [Int8]]) {
         self.path = path
         self.ids = ids
         self.bits = bits
+        self.fingerprintMethod = fingerprintMethod
         self.packedFingerprints = packedFingerprints
         self.scaffolds = scaffolds
         self.assayNames = assayNames

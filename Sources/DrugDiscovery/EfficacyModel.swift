@@ -19,9 +19,13 @@ public final class EfficacyModel {
     public let scaling: TargetScaling
     /// How it was trained (options, library, split, seed), as JSON.
     public let trainingRecord: String
+    /// How the training library's fingerprints were made, when it said; libraries that say
+    /// otherwise are refused.
+    public let fingerprintMethod: String?
 
     public init(members: [DenoisingAutoencoder], taskNames: [String], taskUnits: [String], scaling: TargetScaling,
-                trainingRecord: String) {
+                trainingRecord: String, fingerprintMethod: String? = nil) {
+        self.fingerprintMethod = fingerprintMethod
         self.members = members
         self.taskNames = taskNames
         self.taskUnits = taskUnits
@@ -79,7 +83,18 @@ public final class EfficacyModel {
             "target_mean": .floats(scaling.means), "target_std": .floats(scaling.deviations),
             "fingerprint_bits": .int(fingerprintBits), "latent_size": .int(latentSize),
             "training_config": .string(trainingRecord),
-        ])
+        ].merging(fingerprintMethod.map { ["fingerprint_method": .string($0)] } ?? [:]) { $1 })
+    }
+
+    /// Refuses a library whose fingerprints are not what the model was trained on: another width,
+    /// or another method when both say theirs (a radius-3 Morgan library would be read as radius 2).
+    func requireFingerprints(bits: Int, method: String?, of libraryPath: String, modelPath: String) throws {
+        guard bits == fingerprintBits else {
+            throw LibraryError(path: libraryPath, problems: ["fingerprints have \(bits) bits, the model \(modelPath) expects \(fingerprintBits)"])
+        }
+        if let method, let fingerprintMethod, method != fingerprintMethod {
+            throw LibraryError(path: libraryPath, problems: ["fingerprints are \(method); the model \(modelPath) was trained on \(fingerprintMethod)"])
+        }
     }
 
     public static func load(_ path: String) throws -> EfficacyModel {
@@ -111,7 +126,13 @@ public final class EfficacyModel {
         else { throw ModelError.attribute("target_std", of: path, shouldBe: "one positive finite number per task, of which the model has \(names.count)") }
         let record: String
         if case .string(let text)? = attributes["training_config"] { record = text } else { record = "{}" }
+        var method: String?
+        switch attributes["fingerprint_method"] {
+        case nil: method = nil
+        case .string(let text)?: method = text
+        default: throw ModelError.attribute("fingerprint_method", of: path, shouldBe: "a string, such as 'morgan, radius 2'")
+        }
         return EfficacyModel(members: members, taskNames: names, taskUnits: units,
-                             scaling: TargetScaling(means: means, deviations: deviations), trainingRecord: record)
+                             scaling: TargetScaling(means: means, deviations: deviations), trainingRecord: record, fingerprintMethod: method)
     }
 }

@@ -79,7 +79,8 @@ public func trainEfficacyModel(
     let columns = try library.assayColumns(names)
     let units = library.assayUnits.map { units in columns.map { units[$0] } } ?? names.map { _ in "" }
     let model = EfficacyModel(members: members.map(\.network), taskNames: names, taskUnits: units, scaling: members[0].scaling,
-                              trainingRecord: String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self))
+                              trainingRecord: String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self),
+                              fingerprintMethod: library.fingerprintMethod)
     return EfficacyTrainingResult(model: model, histories: members.map(\.history),
                                   optimizer: members.count == 1 ? members[0].optimizer : nil,
                                   completedEpochs: members.map(\.completedEpochs).max() ?? 0)
@@ -101,6 +102,9 @@ private func trainMember(
     let columns = try library.assayColumns(names)
     if let unlabelled, unlabelled.bits != library.bits {
         throw LibraryError(path: unlabelled.path, problems: ["fingerprints have \(unlabelled.bits) bits, the library \(library.path) has \(library.bits)"])
+    }
+    if let unlabelled, let method = unlabelled.fingerprintMethod, let trained = library.fingerprintMethod, method != trained {
+        throw LibraryError(path: unlabelled.path, problems: ["fingerprints are \(method), the library \(library.path)'s \(trained)"])
     }
     let labelledTrain = split.train.filter { row in columns.contains { !library.values[row * library.assayCount + $0].isNaN } }
     guard !labelledTrain.isEmpty else { throw LibraryError(path: library.path, problems: ["the training split has no measured values for \(names)"]) }

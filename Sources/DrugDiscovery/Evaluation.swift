@@ -19,9 +19,7 @@ extension EfficacyModel {
     /// tasks that the library measures (a multi-task model scores on a single-target library).
     /// `modelPath` names the model in errors.
     public func evaluate(_ library: CompoundLibrary, rows: [Int], modelPath: String = "the model") throws -> [TaskReport] {
-        guard library.bits == fingerprintBits else {
-            throw LibraryError(path: library.path, problems: ["fingerprints have \(library.bits) bits, the model expects \(fingerprintBits)"])
-        }
+        try requireFingerprints(bits: library.bits, method: library.fingerprintMethod, of: library.path, modelPath: modelPath)
         let scored = taskNames.indices.filter { library.assayNames.contains(taskNames[$0]) }
         guard !scored.isEmpty else {
             throw LibraryError(path: library.path, problems: ["measures none of the model's tasks (\(taskNames.joined(separator: ", ")))"])

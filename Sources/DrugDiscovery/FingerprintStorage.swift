@@ -6,6 +6,9 @@ import HDF5
 struct FingerprintStorage {
     let bits: Int
     let packed: Bool
+    /// How the bits were made, from the attributes `kind` and `radius` ("morgan, radius 2"); nil
+    /// when the file has neither.
+    let method: String?
 
     var bytesPerRow: Int { (bits + 7) / 8 }
 
@@ -19,9 +22,17 @@ struct FingerprintStorage {
             return .failure(LibraryProblem("/fingerprints has no positive integer attribute n_bits"))
         }
         let bytesPerRow = (bits + 7) / 8
+        let method = try ["kind", "radius"].filter { try dataset.attributes.contains($0) }.map { name in
+            switch try dataset.attributes.get(name) {
+            case .string(let text): text
+            case .int(let number): "\(name) \(number)"
+            case let other: "\(name) \(other)"
+            }
+        }
+        let described = method.isEmpty ? nil : method.joined(separator: ", ")
         switch (type, shape[1]) {
-        case (.uint8, bytesPerRow) where bytesPerRow != bits: return .success(FingerprintStorage(bits: bits, packed: true))
-        case (.uint8, bits), (.float32, bits): return .success(FingerprintStorage(bits: bits, packed: false))
+        case (.uint8, bytesPerRow) where bytesPerRow != bits: return .success(FingerprintStorage(bits: bits, packed: true, method: described))
+        case (.uint8, bits), (.float32, bits): return .success(FingerprintStorage(bits: bits, packed: false, method: described))
         default:
             return .failure(LibraryProblem("/fingerprints is \(type) [\(shape[0]), \(shape[1])]; with n_bits = \(bits) it must be uint8 [N, \(bytesPerRow)] packed, or uint8/float32 [N, \(bits)]"))
         }

@@ -39,8 +39,8 @@ public struct LibraryInspection: Sendable {
         _ = try strings(file, "smiles", required: false, rows: count)
         let (names, units, values) = try readAssays(file, rows: count)
         let splits = try readSplits(file, rows: count)
-        guard let ids, let (bits, packed) = fingerprints else { return nil }
-        return CompoundLibrary(path: path, ids: ids, bits: bits, packedFingerprints: packed, scaffolds: scaffolds,
+        guard let ids, let (bits, packed, method) = fingerprints else { return nil }
+        return CompoundLibrary(path: path, ids: ids, bits: bits, fingerprintMethod: method, packedFingerprints: packed, scaffolds: scaffolds,
                                assayNames: names, assayUnits: units, values: values, splits: splits)
     }
 
@@ -63,7 +63,7 @@ public struct LibraryInspection: Sendable {
         return try dataset.read(as: String.self)
     }
 
-    private mutating func readFingerprints(_ file: HDF5File, rows: Int) throws -> (bits: Int, packed: [UInt8])? {
+    private mutating func readFingerprints(_ file: HDF5File, rows: Int) throws -> (bits: Int, packed: [UInt8], method: String?)? {
         guard try file.contains("fingerprints") else {
             problem("/fingerprints is missing")
             return nil
@@ -79,7 +79,7 @@ public struct LibraryInspection: Sendable {
                 problem(violation.text)
                 return nil
             case .success(let packed):
-                return (storage.bits, packed)
+                return (storage.bits, packed, storage.method)
             }
         }
     }

@@ -79,9 +79,7 @@ extension EfficacyModel {
         columns: [Int], setup: (HDF5File) throws -> [String], makeCompute: () -> (BinaryRows) -> [Tensor]
     ) throws {
         let library = try LibraryStream(path: libraryPath)
-        guard library.bits == fingerprintBits else {
-            throw LibraryError(path: libraryPath, problems: ["fingerprints have \(library.bits) bits, the model \(modelPath) expects \(fingerprintBits)"])
-        }
+        try requireFingerprints(bits: library.bits, method: library.fingerprintMethod, of: libraryPath, modelPath: modelPath)
         guard library.count > 0 else { throw LibraryError(path: libraryPath, problems: ["holds no compounds"]) }
         let rows = options.rows ?? 0..<library.count
         guard rows.lowerBound >= 0 && rows.upperBound <= library.count && !rows.isEmpty else {

@@ -9,6 +9,8 @@ public final class LibraryStream {
     public let path: String
     public let count: Int
     public let bits: Int
+    /// How the fingerprints were made, when the file says (``CompoundLibrary/fingerprintMethod``).
+    public let fingerprintMethod: String?
     private let file: HDF5File
     private let ids: Dataset
     private let fingerprints: Dataset
@@ -29,6 +31,7 @@ public final class LibraryStream {
         count = idShape[0]
         storage = try FingerprintStorage.of(fingerprints, rows: count).mapError { LibraryError(path: path, problems: [$0.text]) }.get()
         bits = storage.bits
+        fingerprintMethod = storage.method
     }
 
     deinit { try? file.close() }

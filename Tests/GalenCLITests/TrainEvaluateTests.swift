@@ -83,7 +83,20 @@ struct TrainEvaluateTests {
                                   "--head", "8", "--out", model)
             #expect(train.status == 0, "\(train.errors)")
             let run = try galen("evaluate", "--model", model, "--library", narrow, "--split", "all")
-            #expect(run.status != 0 && run.errors.contains("fingerprints have 16 bits, the model expects 2048"), "\(run.errors)")
+            #expect(run.status != 0 && run.errors.contains("fingerprints have 16 bits, the model \(model) expects 2048"), "\(run.errors)")
+            // Bits of the same width made another way: refused by the model, and as pre-training data.
+            let radius3 = folder.appendingPathComponent("radius3.h5").path
+            let edit = try runTool(["python3", "-c", "import h5py, shutil, sys; shutil.copy(sys.argv[1], sys.argv[2]); "
+                                    + "h5py.File(sys.argv[2], 'r+')['fingerprints'].attrs['radius'] = 3", smallTarget, radius3])
+            try #require(edit.status == 0, "\(edit.errors)")
+            let refusal = "radius3.h5: fingerprints are morgan, radius 3"
+            for arguments in [["evaluate", "--model", model, "--library", radius3],
+                              ["predict", "--model", model, "--library", radius3, "--out", folder.appendingPathComponent("p.h5").path],
+                              ["train", "--library", smallTarget, "--mode", "pretrain", "--pretrain", radius3, "--epochs", "1",
+                               "--out", folder.appendingPathComponent("m3.h5").path]] {
+                let refused = try runTool([TestSupport.galen] + arguments)
+                #expect(refused.status == 1 && refused.errors.contains(refusal) && refused.errors.contains("morgan, radius 2"), "\(arguments): \(refused.errors)")
+            }
         }
     }
 }
