@@ -104,7 +104,7 @@ private func trainMember(
         throw LibraryError(path: unlabelled.path, problems: ["fingerprints have \(unlabelled.bits) bits, the library \(library.path) has \(library.bits)"])
     }
     if let unlabelled, let method = unlabelled.fingerprintMethod, let trained = library.fingerprintMethod, method != trained {
-        throw LibraryError(path: unlabelled.path, problems: ["fingerprints are \(method), the library \(library.path)'s \(trained)"])
+        throw LibraryError(path: unlabelled.path, problems: ["fingerprints are \(method); those of the library \(library.path) are \(trained)"])
     }
     let labelledTrain = split.train.filter { row in columns.contains { !library.values[row * library.assayCount + $0].isNaN } }
     guard !labelledTrain.isEmpty else { throw LibraryError(path: library.path, problems: ["the training split has no measured values for \(names)"]) }

@@ -22,14 +22,14 @@ struct FingerprintStorage {
             return .failure(LibraryProblem("/fingerprints has no positive integer attribute n_bits"))
         }
         let bytesPerRow = (bits + 7) / 8
-        let method = try ["kind", "radius"].filter { try dataset.attributes.contains($0) }.map { name in
+        let parts = try ["kind", "radius"].filter { try dataset.attributes.contains($0) }.map { name in
             switch try dataset.attributes.get(name) {
             case .string(let text): text
             case .int(let number): "\(name) \(number)"
             case let other: "\(name) \(other)"
             }
         }
-        let described = method.isEmpty ? nil : method.joined(separator: ", ")
+        let described = parts.isEmpty ? nil : parts.joined(separator: ", ")
         switch (type, shape[1]) {
         case (.uint8, bytesPerRow) where bytesPerRow != bits: return .success(FingerprintStorage(bits: bits, packed: true, method: described))
         case (.uint8, bits), (.float32, bits): return .success(FingerprintStorage(bits: bits, packed: false, method: described))
