@@ -86,17 +86,6 @@ public final class EfficacyModel {
         ].merging(fingerprintMethod.map { ["fingerprint_method": .string($0)] } ?? [:]) { $1 })
     }
 
-    /// Refuses a library whose fingerprints are not what the model was trained on: another width,
-    /// or another method when both say theirs (a radius-3 Morgan library would be read as radius 2).
-    func requireFingerprints(bits: Int, method: String?, of libraryPath: String, modelPath: String) throws {
-        guard bits == fingerprintBits else {
-            throw LibraryError(path: libraryPath, problems: ["fingerprints have \(bits) bits, the model \(modelPath) expects \(fingerprintBits)"])
-        }
-        if let method, let fingerprintMethod, method != fingerprintMethod {
-            throw LibraryError(path: libraryPath, problems: ["fingerprints are \(method); the model \(modelPath) was trained on \(fingerprintMethod)"])
-        }
-    }
-
     public static func load(_ path: String) throws -> EfficacyModel {
         let contents = try ModelFile.load(path, registry: .drugDiscovery, kind: Self.kind)
         let attributes = contents.attributes

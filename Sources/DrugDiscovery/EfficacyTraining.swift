@@ -100,11 +100,9 @@ private func trainMember(
 ) throws -> MemberResult {
     guard !names.isEmpty else { throw LibraryError(path: library.path, problems: ["has no assays to train on"]) }
     let columns = try library.assayColumns(names)
-    if let unlabelled, unlabelled.bits != library.bits {
-        throw LibraryError(path: unlabelled.path, problems: ["fingerprints have \(unlabelled.bits) bits, the library \(library.path) has \(library.bits)"])
-    }
-    if let unlabelled, let method = unlabelled.fingerprintMethod, let trained = library.fingerprintMethod, method != trained {
-        throw LibraryError(path: unlabelled.path, problems: ["fingerprints are \(method); those of the library \(library.path) are \(trained)"])
+    if let unlabelled {
+        try requireFingerprints(bits: unlabelled.bits, method: unlabelled.fingerprintMethod, of: unlabelled.path,
+                                like: (library.bits, library.fingerprintMethod), as: "the library \(library.path) has")
     }
     let labelledTrain = split.train.filter { row in columns.contains { !library.values[row * library.assayCount + $0].isNaN } }
     guard !labelledTrain.isEmpty else { throw LibraryError(path: library.path, problems: ["the training split has no measured values for \(names)"]) }

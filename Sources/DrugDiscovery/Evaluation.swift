@@ -19,7 +19,8 @@ extension EfficacyModel {
     /// tasks that the library measures (a multi-task model scores on a single-target library).
     /// `modelPath` names the model in errors.
     public func evaluate(_ library: CompoundLibrary, rows: [Int], modelPath: String = "the model") throws -> [TaskReport] {
-        try requireFingerprints(bits: library.bits, method: library.fingerprintMethod, of: library.path, modelPath: modelPath)
+        try requireFingerprints(bits: library.bits, method: library.fingerprintMethod, of: library.path, like: (fingerprintBits, fingerprintMethod),
+                                as: "the model \(modelPath) expects")
         let scored = taskNames.indices.filter { library.assayNames.contains(taskNames[$0]) }
         guard !scored.isEmpty else {
             throw LibraryError(path: library.path, problems: ["measures none of the model's tasks (\(taskNames.joined(separator: ", ")))"])

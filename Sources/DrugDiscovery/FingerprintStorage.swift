@@ -71,3 +71,14 @@ struct LibraryProblem: Error {
     let text: String
     init(_ text: String) { self.text = text }
 }
+
+/// Refuses the fingerprints of the library at `path` (`bits` wide, made by `method`) where ones
+/// like `expected` are needed: another width, or another method when both say theirs (a radius-3
+/// Morgan library would be read as radius 2). `holder` says who needs them and how ("the model
+/// m.h5 expects", "the library l.h5 has").
+func requireFingerprints(bits: Int, method: String?, of path: String, like expected: (bits: Int, method: String?), as holder: String) throws {
+    guard bits == expected.bits else { throw LibraryError(path: path, problems: ["fingerprints have \(bits) bits, \(holder) \(expected.bits)"]) }
+    if let method, let other = expected.method, method != other {
+        throw LibraryError(path: path, problems: ["fingerprints are \(method); \(holder) \(other)"])
+    }
+}

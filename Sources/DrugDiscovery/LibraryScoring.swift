@@ -79,7 +79,8 @@ extension EfficacyModel {
         columns: [Int], setup: (HDF5File) throws -> [String], makeCompute: () -> (BinaryRows) -> [Tensor]
     ) throws {
         let library = try LibraryStream(path: libraryPath)
-        try requireFingerprints(bits: library.bits, method: library.fingerprintMethod, of: libraryPath, modelPath: modelPath)
+        try requireFingerprints(bits: library.bits, method: library.fingerprintMethod, of: libraryPath, like: (fingerprintBits, fingerprintMethod),
+                                as: "the model \(modelPath) expects")
         guard library.count > 0 else { throw LibraryError(path: libraryPath, problems: ["holds no compounds"]) }
         let rows = options.rows ?? 0..<library.count
         guard rows.lowerBound >= 0 && rows.upperBound <= library.count && !rows.isEmpty else {

@@ -134,9 +134,7 @@ public enum ModelFile {
         if let wrong = names.first(where: { !$0.hasPrefix(prefix) || !$0.hasSuffix(":0") }) {
             throw ModelError.weights("\(path): optimizer weight '\(wrong)' is not named \(prefix)...:0")
         }
-        // Each read is checked against memory on its own; together they must fit as well.
-        let bytes = try names.reduce(0) { $0 + WeightBudget.values([try group.dataset($1).shape]) } * Double(MemoryLayout<Float>.size)
-        guard bytes <= MachineMemory.bytes else { throw ModelError.weights("\(path): its optimizer state needs \(MachineMemory.exceeded(by: bytes))") }
+        try requireMemory(for: try names.map { try group.dataset($0).shape }, "\(path): its optimizer state needs")
         let slots = try names.map { (name: String($0.dropFirst(prefix.count).dropLast(2)), value: try read($0, in: group)) }
         return OptimizerState(name: name, iterations: iterations, learningRate: learningRate, completedEpochs: epochs, slots: slots)
     }
@@ -191,10 +189,16 @@ public enum ModelFile {
     /// memory together: a damaged file can declare weights of any shape (with a configuration
     /// to match).
     private static func weightBudget(_ file: HDF5File, path: String) throws -> WeightBudget {
-        let budget = WeightBudget(shapes: try file.datasetPaths(under: "model_weights").map { try file.dataset($0).shape })
-        let bytes = budget.totalValues * Double(MemoryLayout<Float>.size)
-        guard bytes <= MachineMemory.bytes else { throw ModelError.weights("\(path): its weights need \(MachineMemory.exceeded(by: bytes))") }
-        return budget
+        let shapes = try file.datasetPaths(under: "model_weights").map { try file.dataset($0).shape }
+        try requireMemory(for: shapes, "\(path): its weights need")
+        return WeightBudget(shapes: shapes)
+    }
+
+    /// Refuses float32 datasets of `shapes` that would not fit in memory together (each read is
+    /// checked on its own as well); `subject` begins the refusal ("m.h5: its weights need").
+    private static func requireMemory(for shapes: [[Int]], _ subject: String) throws {
+        let bytes = WeightBudget.values(shapes) * Double(MemoryLayout<Float>.size)
+        guard bytes <= MachineMemory.bytes else { throw ModelError.weights("\(subject) \(MachineMemory.exceeded(by: bytes))") }
     }
 
     /// Layers that own parameters, by dotted path; the model itself is `model` if it owns any.

@@ -7,14 +7,11 @@ import HDF5
 final class WeightBudget: @unchecked Sendable {  // used by one synchronous build at a time
     /// The largest dimension of any weight in the file.
     let largestDimension: Int
-    /// The values all the file's weights hold.
-    let totalValues: Double
     private var remainingValues: Double
 
     init(shapes: [[Int]]) {
         largestDimension = shapes.map { $0.max() ?? 1 }.max() ?? 0
-        totalValues = Self.values(shapes)
-        remainingValues = totalValues
+        remainingValues = Self.values(shapes)
     }
 
     func reserve(_ shapes: [[Int]], for layer: String) throws {

@@ -153,16 +153,7 @@ struct FailureTests {
         try withTemporaryFolder { folder in
             let model = try trainSmallModel(in: folder)
             let library = folder.appendingPathComponent("endless.h5").path
-            let make = try runTool(["python3", "-c", """
-                import h5py, shutil, sys
-                shutil.copy(sys.argv[1], sys.argv[2])
-                with h5py.File(sys.argv[2], "r+") as f:
-                    for name, shape in [("fingerprints", (10**13, 256)), ("ids", (10**13,))]:
-                        dtype, attributes = f[name].dtype, dict(f[name].attrs)
-                        del f[name]
-                        f.create_dataset(name, shape=shape, dtype=dtype, chunks=(4096,) + shape[1:]).attrs.update(attributes)
-                """, smallTarget, library])
-            try #require(make.status == 0, "\(make.errors)")
+            try copyClaimingRows(10_000_000_000_000, of: smallTarget, to: library, in: ["fingerprints", "ids"])
             let out = folder.appendingPathComponent("e.h5").path
             for (extra, message) in [([String](), "its values need 640000.0 GB; the disk holding it has"), (["--compress"], "/ids row 0 is empty")] {
                 let run = try runTool(["timeout", "60", TestSupport.galen, "encode", "--model", model, "--library", library, "--out", out] + extra)
@@ -208,17 +199,7 @@ struct FailureTests {
             // Under an address-space limit (ulimit -v, 4 GB) the limit is the memory there is: 20 million
             // fingerprints (5 GB) fit this machine but not the process.
             let tall = folder.appendingPathComponent("tall.h5").path
-            let resize = try runTool(["python3", "-c", """
-                import h5py, shutil, sys
-                shutil.copy(sys.argv[1], sys.argv[2])
-                with h5py.File(sys.argv[2], "r+") as f:
-                    for name in ["fingerprints", "ids", "smiles", "scaffolds", "assays/values"]:
-                        old = f[name]
-                        shape, dtype, attributes = (20_000_000,) + old.shape[1:], old.dtype, dict(old.attrs)
-                        del f[name]
-                        f.create_dataset(name, shape=shape, dtype=dtype, chunks=(4096,) + shape[1:]).attrs.update(attributes)
-                """, smallTarget, tall])
-            try #require(resize.status == 0, "\(resize.errors)")
+            try copyClaimingRows(20_000_000, of: smallTarget, to: tall, in: ["fingerprints", "ids", "smiles", "scaffolds", "assays/values"])
             let limited = try runTool(["sh", "-c", "ulimit -v 4000000; exec timeout 60 \"$@\"", "sh", TestSupport.galen, "inspect", tall])
             #expect(limited.status == 1 && limited.errors.contains("more than the memory limit this process runs under (4.1 GB)"), "\(limited.errors)")
             #expect(limited.errors.split(separator: "\n").count == 1, "\(limited.errors)")
@@ -324,4 +305,20 @@ struct FailureTests {
             #expect(inspect.status == 1 && inspect.output.contains("/predictions/spread row 3 holds -1.0"), "\(inspect.output)")
         }
     }
+}
+
+/// A copy of the library `source` at `target` whose `datasets` claim `rows` rows: each replaced by
+/// an unwritten one of the same type, attributes and row width, so the file stays a few kilobytes.
+private func copyClaimingRows(_ rows: Int, of source: String, to target: String, in datasets: [String]) throws {
+    let make = try runTool(["python3", "-c", """
+        import h5py, shutil, sys
+        shutil.copy(sys.argv[1], sys.argv[2])
+        with h5py.File(sys.argv[2], "r+") as f:
+            for name in sys.argv[4:]:
+                old = f[name]
+                shape, dtype, attributes = (int(sys.argv[3]),) + old.shape[1:], old.dtype, dict(old.attrs)
+                del f[name]
+                f.create_dataset(name, shape=shape, dtype=dtype, chunks=(4096,) + shape[1:]).attrs.update(attributes)
+        """, source, target, "\(rows)"] + datasets)
+    try #require(make.status == 0, "\(make.errors)")
 }
