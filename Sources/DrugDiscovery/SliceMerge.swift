@@ -2,7 +2,8 @@ import HDF5
 
 /// Joins the outputs of `galen encode` or `galen predict` run on slices of one library
 /// (`--rows A:B`) into one file, after checking that the slices come from the same model and
-/// library and tile its rows exactly: no gap, no overlap.
+/// library and tile its rows exactly: no gap, no overlap. The merged rows are compressed as the
+/// first slice's are.
 public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: Int = 65536) throws {
     struct Slice {
         let path: String
@@ -61,10 +62,11 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
         }
         for path in rowDatasets {
             let template = try first.file.dataset(path)
-            let shape = try template.shape, type = try template.elementType
+            let shape = try template.shape, type = try template.elementType, compression = try template.compression
             let width = Swift.max(shape.dropFirst().reduce(1, *), 1)
             let target = try output.createDataset(path, elementType: type, shape: [total] + shape.dropFirst(),
-                                                  chunks: [Swift.min(4096, total)] + shape.dropFirst())
+                                                  chunks: [Swift.min(4096, total)] + shape.dropFirst(),
+                                                  gzipLevel: compression.gzipLevel, shuffle: compression.shuffle)
             for slice in slices {
                 let source = try slice.file.dataset(path)
                 guard try source.shape == [slice.end - slice.start] + shape.dropFirst(), try source.elementType == type else {

@@ -2,7 +2,7 @@ import HDF5
 import TensorCore
 
 /// Class probabilities of `galen image predict` and `galen sequence predict`, written to HDF5 or
-/// (by the output's extension) CSV: `row`, the predicted class when given, then one column per class.
+/// (by the output's extension) CSV: `row`, the id and the predicted class when given, then one column per class.
 struct ClassProbabilities {
     let kind: String
     let model: String
@@ -30,11 +30,12 @@ struct ClassProbabilities {
     }
 
     private var csv: String {
-        let header = ["row"] + (predicted == nil ? [] : ["predicted"]) + classes
+        let header = ["row"] + (ids == nil ? [] : ["id"]) + (predicted == nil ? [] : ["predicted"]) + classes
         var text = header.map(csvField).joined(separator: ",") + "\n"
         for row in 0..<probabilities.shape[0] {
             let values = (0..<classes.count).map { "\(probabilities.scalars[row * classes.count + $0])" }
-            text += (["\(row)"] + (predicted.map { [csvField(classes[$0[row]])] } ?? []) + values).joined(separator: ",") + "\n"
+            let labels = (ids.map { [csvField($0[row])] } ?? []) + (predicted.map { [csvField(classes[$0[row]])] } ?? [])
+            text += (["\(row)"] + labels + values).joined(separator: ",") + "\n"
         }
         return text
     }

@@ -63,11 +63,18 @@ func format(_ value: Double?, _ digits: Int = 3) -> String {
     return value.isNaN ? "nan" : String(format: "%.\(digits)f", value)
 }
 
+/// Prints `value` as standard JSON, in which a figure that is no number (a Pearson correlation of
+/// constant values, an infinite R²) is `null`: a string in its place would break readers that
+/// expect numbers, and NaN is no JSON.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    // JSONEncoder cannot write null for a Double, so non-finite values become a marker string
+    // that no text from a file or a path can equal (neither can hold a NUL), replaced afterwards.
+    let marker = "\u{0}galen-not-a-number"
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
+    let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+    print(text.replacingOccurrences(of: "\"\\u0000galen-not-a-number\"", with: "null"))
 }
 
 /// A failure found while running a command (not in its arguments): printed as one line, without usage.

@@ -131,13 +131,13 @@ struct Train: ParsableCommand {
         options.freezeEncoder = freezeEncoder
         options.seed = seed
         options.ensemble = ensemble
-        var callbacks: [any Callback] = [ProgressDisplay(members: ensemble, runsPerMember: options.runsPerMember)]
+        let heading = """
+            galen train: \(data.count) compounds in \(library), split \(method): \(parts.train.count) train, \
+            \(parts.validation.count) validation, \(parts.test.count) test (unused)
+            """
+        var callbacks: [any Callback] = [ProgressDisplay(heading: heading, members: ensemble, runsPerMember: options.runsPerMember)]
         let historyLogger = history.map { HistoryLogger(url: URL(fileURLWithPath: $0)) }
         if let historyLogger { callbacks.append(historyLogger) }
-        FileHandle.standardError.write(Data("""
-            galen train: \(data.count) compounds in \(library), split \(method): \(parts.train.count) train, \
-            \(parts.validation.count) validation, \(parts.test.count) test (unused)\n
-            """.utf8))
         let result = try trainEfficacyModel(
             library: data, tasks: tasks.isEmpty ? nil : tasks, split: parts, unlabelled: unlabelled, options: options,
             callbacks: callbacks, record: ["library": library, "split": method.description, "pretrain": pretrain ?? ""])

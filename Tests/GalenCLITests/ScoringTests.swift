@@ -42,15 +42,17 @@ struct ScoringTests {
             for size in ["1", "7", "64", "615"] {
                 #expect(try floats(try encode("b\(size).h5", "--block-size", size, "--compress"), "embeddings") == reference, "block size \(size)")
             }
-            let first = try encode("first.h5", "--rows", "0:300", "--block-size", "50")
+            let first = try encode("first.h5", "--rows", "0:300", "--block-size", "50", "--compress")
             // The same library by another path (a link to it) is the same library to merge.
             let link = folder.appendingPathComponent("library.h5").path
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: smallTarget)
-            let second = try encode("second.h5", library: link, "--rows", "300:615")
+            let second = try encode("second.h5", library: link, "--rows", "300:615", "--compress")
             let merged = folder.appendingPathComponent("merged.h5").path
             let merge = try galen("merge", second, first, "--out", merged)
             #expect(merge.status == 0, "\(merge.errors)")
             #expect(try floats(merged, "embeddings") == reference)
+            let compression = try HDF5File.open(merged).dataset("embeddings").compression
+            #expect(compression.gzipLevel == 4 && compression.shuffle, "merged rows stay compressed like the slices")
             #expect(try strings(merged, "ids") == strings(smallTarget, "ids"), "ids in the library's order")
             let inspect = try galen("inspect", merged)
             #expect(inspect.status == 0 && inspect.output.contains("galen output embeddings/1"), "\(inspect.output)\(inspect.errors)")

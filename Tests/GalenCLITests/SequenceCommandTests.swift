@@ -29,6 +29,9 @@ struct SequenceCommandTests {
                 #expect(try galen("sequence", "predict", "--model", model, "--data", data, "--out", h5, "--overwrite").status == 0)
                 let ids = try HDF5File.open(h5).dataset("ids").read(as: String.self)
                 #expect(ids == (try HDF5File.open(data).dataset("ids").read(as: String.self)))
+                let csvRows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",") }
+                #expect(csvRows.first?.prefix(2) == ["row", "id"] && csvRows.count == ids.count + 1)
+                #expect(csvRows.dropFirst().map { String($0[1]) } == ids, "the CSV names each sequence as the HDF5 output does")
             }
         }
     }

@@ -26,6 +26,18 @@ struct TrainEvaluateTests {
             #expect(report?["compounds"] as? Int == 49 && tasks?.first?["task"] as? String == "CHEMBL2835_Ki")
             #expect((tasks?.first?["rmse"] as? Double).map { $0 > 0 && $0 < 1.5 } == true)
 
+            // Measured values that are all the same have no correlation and no R²: null in JSON, not a string.
+            let constant = folder.appendingPathComponent("constant.h5").path
+            try FileManager.default.copyItem(atPath: smallTarget, toPath: constant)
+            let file = try HDF5File.open(constant, mode: .readWrite)
+            let values = try file.dataset("assays/values")
+            try values.write([Float](repeating: 7, count: try values.shape.reduce(1, *)))
+            try file.close()
+            let undefined = try galen("evaluate", "--model", model, "--library", constant, "--json")
+            let undefinedTask = try (JSONSerialization.jsonObject(with: Data(undefined.output.utf8)) as? [String: Any])?["tasks"] as? [[String: Any]]
+            #expect(undefinedTask?.first?["pearson"] is NSNull && undefinedTask?.first?["rSquared"] is NSNull, "\(undefined.output)")
+            #expect((undefinedTask?.first?["rmse"] as? Double).map { $0 > 0 } == true)
+
             let inspect = try galen("inspect", model)
             #expect(inspect.status == 0 && inspect.output.contains("drug-discovery model, 1 task(s): CHEMBL2835_Ki"))
 
@@ -48,7 +60,7 @@ struct TrainEvaluateTests {
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)
                 #expect(run.status != 0, "\(arguments) should fail")
-                let lines = run.errors.split(separator: "\n").filter { !$0.hasPrefix("galen train:") }
+                let lines = run.errors.split(separator: "\n")
                 #expect(lines.count == 1 && lines[0].contains(message), "\(arguments): \(run.errors)")
                 #expect(!FileManager.default.fileExists(atPath: out), "no output is written")
             }

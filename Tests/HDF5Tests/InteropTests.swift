@@ -47,6 +47,8 @@ import TestSupport
             let gzip = try file.dataset("gzip")
             #expect(try gzip.read(as: Float.self) == Self.gzip)
             #expect(try gzip.readRows(990..<1000, as: Float.self) == Array(Self.gzip[99_000...]))
+            #expect(try gzip.compression.gzipLevel == 4 && gzip.compression.shuffle)
+            #expect(try file.dataset("float32").compression.gzipLevel == nil && !file.dataset("float32").compression.shuffle)
             #expect(try file.dataset("stream").readRows(1..<3, as: Double.self) == Array(Self.stream[8..<24]))
             let bool = try expectHDF5Error { _ = try file.dataset("bool").read(as: Int8.self) }
             #expect(bool.message == "unsupported element type enum (such as numpy bool)")

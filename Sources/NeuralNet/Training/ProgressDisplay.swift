@@ -11,15 +11,18 @@ public final class ProgressDisplay: Callback {
     private var epoch = 0, epochs = 0
     private let members: Int
     private let runsPerMember: Int
+    private let heading: String?
     private var runs = 0
 
-    /// Writes to standard error unless given another `write`. With `members` above 1 (the
-    /// training runs of an ensemble), each member's first run starts with a line saying which
-    /// member it is; `runsPerMember` is how many runs make one member (2 where pre-training comes
-    /// before the head's training).
-    public init(isTerminal: Bool = isatty(STDERR_FILENO) != 0, members: Int = 1, runsPerMember: Int = 1,
+    /// Writes to standard error unless given another `write`. The `heading` line comes as the
+    /// first run begins, after the inputs have been checked, so that a refusal is the only line.
+    /// With `members` above 1 (the training runs of an ensemble), each member's first run starts
+    /// with a line saying which member it is; `runsPerMember` is how many runs make one member (2
+    /// where pre-training comes before the head's training).
+    public init(isTerminal: Bool = isatty(STDERR_FILENO) != 0, heading: String? = nil, members: Int = 1, runsPerMember: Int = 1,
                 write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.isTerminal = isTerminal
+        self.heading = heading
         self.members = members
         self.runsPerMember = Swift.max(1, runsPerMember)
         self.write = write
@@ -27,6 +30,7 @@ public final class ProgressDisplay: Callback {
 
     public func trainingWillBegin(_ trainer: Trainer) {
         defer { runs += 1 }
+        if runs == 0, let heading { write(heading + "\n") }
         if members > 1 && runs % runsPerMember == 0 { write("member \(runs / runsPerMember + 1) of \(members)\n") }
     }
 
