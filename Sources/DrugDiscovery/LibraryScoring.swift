@@ -19,24 +19,6 @@ public struct ScoringOptions: Sendable {
     public init() {}
 }
 
-/// What every Galen output file records about where it came from.
-struct Provenance {
-    let modelPath: String
-    let modelDigest: String
-    let libraryPath: String
-    let libraryRows: Int
-    let rows: Range<Int>
-
-    func write(to file: HDF5File, kind: String) throws {
-        for (name, value): (String, AttributeValue) in [
-            ("galen_output", .string(kind)), ("galen_version", .string(ModelFile.galenVersion)),
-            ("model_path", .string(modelPath)), ("model_sha256", .string(modelDigest)),
-            ("source_library", .string(libraryPath)), ("source_rows", .int(libraryRows)),
-            ("row_start", .int(rows.lowerBound)), ("row_end", .int(rows.upperBound)),
-        ] { try file.attributes.set(name, value) }
-    }
-}
-
 extension EfficacyModel {
     /// Streams `libraryPath` through the encoder (the first member's) and writes `/embeddings`
     /// [rows, latent] and `/ids` to `outputPath`, atomically.
@@ -86,7 +68,7 @@ extension EfficacyModel {
         guard rows.lowerBound >= 0 && rows.upperBound <= library.count && !rows.isEmpty else {
             throw LibraryError(path: libraryPath, problems: ["rows \(rows.lowerBound):\(rows.upperBound) are not a non-empty part of its \(library.count) rows"])
         }
-        let provenance = Provenance(modelPath: canonicalPath(modelPath), modelDigest: try sha256Hex(ofFile: modelPath),
+        let provenance = OutputProvenance(modelPath: canonicalPath(modelPath), modelDigest: try sha256Hex(ofFile: modelPath),
                                     libraryPath: canonicalPath(libraryPath), libraryRows: library.count, rows: rows)
         let blockSize = Swift.max(1, options.blockSize)
         // Uncompressed outputs are laid out on the disk in full before the first block is written:

@@ -8,20 +8,20 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
     struct Slice {
         let path: String
         let file: HDF5File
-        let start: Int, end: Int
+        let provenance: OutputProvenance
         let attributes: [String: AttributeValue]
+        var start: Int { provenance.rows.lowerBound }
+        var end: Int { provenance.rows.upperBound }
     }
     func fail(_ path: String, _ problem: String) -> LibraryError { LibraryError(path: path, problems: [problem]) }
     let slices = try parts.map { path -> Slice in
         let file = try HDF5File.open(path)
         var attributes: [String: AttributeValue] = [:]
         for name in try file.attributes.names() { attributes[name] = try file.attributes.get(name) }
-        guard attributes["galen_output"] != nil else { throw fail(path, "is not an output of galen encode or predict (no galen_output attribute)") }
-        guard case .int(let start)? = attributes["row_start"], case .int(let end)? = attributes["row_end"] else {
-            throw fail(path, "has no whole-number row_start and row_end attributes")
+        guard case .string(let kind)? = attributes["galen_output"], [EfficacyModel.embeddingsKind, EfficacyModel.predictionsKind].contains(kind) else {
+            throw fail(path, "is not an output of galen encode or predict (its galen_output attribute says neither)")
         }
-        guard start >= 0 && start < end else { throw fail(path, "says it holds rows \(start):\(end), which is not a non-empty range of rows") }
-        return Slice(path: path, file: file, start: start, end: end, attributes: attributes)
+        return Slice(path: path, file: file, provenance: try OutputProvenance(of: file, kind: kind), attributes: attributes)
     }.sorted { $0.start < $1.start }
     guard let first = slices.first else { throw fail(outputPath, "no slices to merge") }
     for key in ["galen_output", "model_sha256", "source_library", "source_rows", "latent_size", "ensemble_members"] {
@@ -29,7 +29,7 @@ public func mergeSlices(_ parts: [String], into outputPath: String, blockSize: I
             throw fail(other.path, "differs from \(first.path) in \(key): slices must come from one model and one library")
         }
     }
-    guard case .int(let total)? = first.attributes["source_rows"] else { throw fail(first.path, "has no source_rows") }
+    let total = first.provenance.libraryRows
     var expected = 0
     for slice in slices {
         if slice.start > expected { throw fail(slice.path, "starts at row \(slice.start), leaving rows \(expected)..<\(slice.start) uncovered") }

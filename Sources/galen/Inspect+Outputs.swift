@@ -76,35 +76,7 @@ extension Inspect {
             }
         }
         if kind == EfficacyModel.embeddingsKind || kind == EfficacyModel.predictionsKind {
-            problems += try provenanceProblems(root, rows: rows, spread: kind == EfficacyModel.predictionsKind)
-        }
-        return problems
-    }
-
-    /// What `galen merge` relies on in an encode or predict output: where its rows came from, and
-    /// for predictions a spread exactly when an ensemble made them.
-    private func provenanceProblems(_ root: HDF5File, rows: Int, spread: Bool) throws -> [String] {
-        func value(_ name: String) throws -> AttributeValue? { try root.attributes.contains(name) ? try root.attributes.get(name) : nil }
-        var problems: [String] = []
-        for name in ["model_path", "source_library"] {
-            if case .string(let text)? = try value(name), !text.isEmpty { continue }
-            problems.append("the attribute \(name) is missing or not a path")
-        }
-        if case .string(let digest)? = try value("model_sha256"), digest.count == 64, digest.allSatisfy(\.isHexDigit) {} else {
-            problems.append("the attribute model_sha256 is missing or not 64 hexadecimal digits")
-        }
-        if case .int(let start)? = try value("row_start"), case .int(let end)? = try value("row_end"), case .int(let total)? = try value("source_rows") {
-            if !(0 <= start && start <= end && end <= total) { problems.append("rows \(start):\(end) are not a slice of the library's \(total)") }
-            if end - start != rows { problems.append("row_start \(start) and row_end \(end) do not span its \(rows) rows") }
-        } else {
-            problems.append("the attributes row_start, row_end and source_rows must be whole numbers")
-        }
-        guard spread else { return problems }
-        guard case .int(let members)? = try value("ensemble_members"), members >= 1 else {
-            return problems + ["the attribute ensemble_members is missing or not a positive whole number"]
-        }
-        if try root.contains("predictions/spread") != (members > 1) {
-            problems.append(members > 1 ? "/predictions/spread is missing for an ensemble of \(members)" : "/predictions/spread is there for a single model")
+            do { _ = try OutputProvenance(of: root, kind: kind) } catch let failure as LibraryError { problems += failure.problems }
         }
         return problems
     }

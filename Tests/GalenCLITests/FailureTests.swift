@@ -272,11 +272,13 @@ struct FailureTests {
             let cases: [(String, String, String?)] = [
                 ("f['predictions/values'][5, 0] = float('nan')", "predictions/values row 305 of the library holds nan", "/predictions/values row 5 holds nan"),
                 ("f['predictions/names'][0] = 'other'", "predictions/names differs from", nil),
-                ("f.attrs['ensemble_members'] = 3", "differs from \(path("a.h5")) in ensemble_members", "/predictions/spread is missing for an ensemble of 3"),
-                ("f.attrs['row_start'] = 700", "says it holds rows 700:615", "row_start 700 and row_end 615 do not span its 315 rows"),
-                ("del f.attrs['row_start']", "has no whole-number row_start and row_end attributes", "row_start, row_end and source_rows must be whole numbers"),
-                ("f.attrs['source_rows'] = -5", "in source_rows", "rows 300:615 are not a slice of the library's -5"),
-                ("del f.attrs['model_sha256']", "in model_sha256", "model_sha256 is missing or not 64 hexadecimal digits"),
+                ("f.attrs['ensemble_members'] = 3", "/predictions/spread is missing for an ensemble of 3", "/predictions/spread is missing for an ensemble of 3"),
+                ("f.attrs['row_start'] = 700", "rows 700:615 are not a non-empty slice of the library's 615", "row_start 700 and row_end 615 do not span its 315 rows"),
+                ("del f.attrs['row_start']", "row_start, row_end and source_rows must be whole numbers", "row_start, row_end and source_rows must be whole numbers"),
+                ("f.attrs['source_rows'] = -5", "rows 300:615 are not a non-empty slice of the library's -5", "rows 300:615 are not a non-empty slice of the library's -5"),
+                ("del f.attrs['model_sha256']", "model_sha256 is missing or not 64 hexadecimal digits", "model_sha256 is missing or not 64 hexadecimal digits"),
+                ("f.attrs['galen_output'] = 'sequence-predictions/1'", "its galen_output attribute says neither", "/probabilities is missing"),
+                ("f.attrs['source_rows'] = 700", "differs from \(path("a.h5")) in source_rows", nil),
             ]
             func damage(_ source: String, _ change: String) throws {
                 try? FileManager.default.removeItem(atPath: path("c.h5"))
