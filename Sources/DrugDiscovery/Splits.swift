@@ -40,12 +40,16 @@ extension CompoundLibrary {
     /// training part when the split has none (10 % of it; whole scaffolds for a scaffold split),
     /// so that early stopping and tuning never see test compounds.
     /// Training needs rows in both of its parts (`requiringTrainingParts`); scoring one part does not.
+    /// A split the library stores under the name of a method (`/splits/random`, which
+    /// `prepare.py` writes) is the one used for that method: it is the split the file's maker
+    /// published, and the seed is then not used.
     public func split(_ method: SplitMethod, seed: UInt64, requiringTrainingParts: Bool = true) throws -> DataSplit {
         var split: DataSplit
-        switch method {
+        switch splits[method.description] == nil ? method : .stored(method.description) {
         case .stored(let name):
             guard let codes = splits[name] else {
-                throw LibraryError(path: path, problems: ["split '\(name)' is not in the file (it has \(splits.isEmpty ? "none" : splits.keys.sorted().joined(separator: ", ")); or use random or scaffold)"])
+                let stored = splits.isEmpty ? "stores none" : "stores \(splits.keys.sorted().joined(separator: ", "))"
+                throw LibraryError(path: path, problems: ["split '\(name)' is not in the file, which \(stored); galen also makes random and scaffold splits"])
             }
             split = DataSplit(train: codes.indices.filter { codes[$0] == 0 }, validation: codes.indices.filter { codes[$0] == 1 },
                               test: codes.indices.filter { codes[$0] == 2 })

@@ -18,7 +18,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Assays to predict (default: all in the library).")
     var tasks: [String] = []
 
-    @Option(help: "A split stored in the library, or random, or scaffold (default: the library's only stored split, else random).")
+    @Option(help: "A split stored in the library, or random, or scaffold (a stored split of either name wins); default: the library's only stored split, else random.")
     var split: String?
 
     @Option(help: "An unlabelled library whose compounds join the reconstruction objective.")

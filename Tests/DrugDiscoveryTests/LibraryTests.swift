@@ -68,6 +68,21 @@ struct LibraryTests {
         #expect(try library.split(.scaffold, seed: 5) != split)
     }
 
+    /// prepare.py stores its seeded random split as /splits/random: asking for a random split of such
+    /// a file gives that one, whatever the seed, not another shuffle under the same name.
+    @Test func aStoredSplitNamedRandomIsTheRandomSplit() throws {
+        let esol = TestSupport.preparedData.appendingPathComponent("esol.h5").path
+        let library = try CompoundLibrary.load(esol)
+        let stored = try #require(library.splits["random"])
+        let parts = (0...2).map { code in stored.indices.filter { stored[$0] == code } }
+        for seed: UInt64 in [0, 7] {
+            let split = try library.split(.random, seed: seed)
+            #expect([split.train, split.validation, split.test] == parts, "seed \(seed)")
+        }
+        let unstored = try CompoundLibrary.load(smallTarget)
+        #expect(try unstored.split(.random, seed: 0) != unstored.split(.random, seed: 7), "without one, the seed shuffles")
+    }
+
     @Test func storedSplitWithoutValidationGetsOneCarvedFromTraining() throws {
         let library = try CompoundLibrary.load(smallTarget)
         let split = try library.split(.stored("moleculeace"), seed: 0)
