@@ -119,6 +119,11 @@ def parse_arguments(argv):
     )
     generic.add_argument("--unit", action="append", default=[], help="unit of each --value-col, in the same order")
     generic.add_argument("--split-col", help="column with train/valid/test; without it a random 80/10/10 split")
+    generic.add_argument(
+        "--id-col",
+        help="column with your own compound ids (SDF: an SD property or _Name, the title; SMI: name, the field after "
+        "the SMILES); without it, ids made from the canonical SMILES",
+    )
     generic.add_argument("--licence", default="not stated")
     return parser.parse_args(argv)
 
@@ -137,6 +142,7 @@ def run(arguments):
             arguments.unit,
             arguments.split_col,
             arguments.licence,
+            arguments.id_col,
         )
     if arguments.command != "all":
         return prepare_source(arguments.command, settings, arguments.source, getattr(arguments, "targets", None))

@@ -11,9 +11,12 @@ SOURCE_SPLIT_NAME = "source"
 
 
 def prepare(
-    settings, files, name, smiles_column="smiles", value_columns=(), units=(), split_column=None, licence="not stated"
+    settings, files, name, smiles_column="smiles", value_columns=(), units=(), split_column=None, licence="not stated",
+    id_column=None,
 ):
-    """A split column becomes /splits/source; without one, a seeded random 80/10/10 split /splits/random."""
+    """A split column becomes /splits/source; without one, a seeded random 80/10/10 split /splits/random. An id
+    column gives the compounds the user's own ids (unique per compound; a compound given several keeps the first)
+    instead of ids made from their canonical SMILES."""
     if units and len(units) != len(value_columns):
         raise ValueError(f"{len(units)} units for {len(value_columns)} value columns")
     if len(set(value_columns)) != len(value_columns):
@@ -22,7 +25,7 @@ def prepare(
     for path in paths:
         require_regular_file(path)
     featurizer = settings.featurizer()
-    rows = chain.from_iterable(read_any(path, featurizer, smiles_column, value_columns, split_column) for path in paths)
+    rows = chain.from_iterable(read_any(path, featurizer, smiles_column, value_columns, split_column, id_column) for path in paths)
     assays = list(zip(value_columns, units or [None] * len(value_columns))) or None
     split = PublishedSplit(SOURCE_SPLIT_NAME) if split_column else RandomSplit(settings.seed)
     source = "local files " + ", ".join(str(path) for path in paths)

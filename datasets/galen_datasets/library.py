@@ -45,20 +45,29 @@ class SourceRow:
     split: str | None
     molecule: object | None  # featurize.Molecule
     invalid_reason: str | None = None
+    name: str | None = None  # the user's own id for the compound (prepare.py convert --id-col)
 
 
-def row_from_smiles(featurizer, location, smiles, values=(), split=None):
+def row_from_smiles(featurizer, location, smiles, values=(), split=None, name=None):
     try:
-        return SourceRow(location, smiles, values, split, featurizer.from_smiles(smiles))
+        return SourceRow(location, smiles, values, split, featurizer.from_smiles(smiles), name=name)
     except InvalidMolecule as error:
-        return SourceRow(location, smiles, values, split, None, str(error))
+        return SourceRow(location, smiles, values, split, None, str(error), name)
 
 
-def row_from_mol(featurizer, location, mol, text, values=(), split=None):
+def row_from_mol(featurizer, location, mol, text, values=(), split=None, name=None):
     try:
-        return SourceRow(location, text, values, split, featurizer.from_mol(mol))
+        return SourceRow(location, text, values, split, featurizer.from_mol(mol), name=name)
     except InvalidMolecule as error:
-        return SourceRow(location, text, values, split, None, str(error))
+        return SourceRow(location, text, values, split, None, str(error), name)
+
+
+def required_name(text, location, what):
+    """A user's id: surrounding spaces dropped, and never empty (ids must be non-empty)."""
+    name = (text or "").strip()
+    if not name:
+        raise ValueError(f"{location}: the id ({what}) is empty")
+    return name
 
 
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -105,6 +114,7 @@ def build_library(rows, featurizer, assays, split, attrs):
     """assays: list of (name, unit or None), or None for an unlabelled set; split: PublishedSplit or RandomSplit."""
     n_assays = len(assays) if assays else 0
     index, molecules, labels, row_compounds, row_values, invalid, locations = {}, [], [], [], [], [], []
+    names, named = [], {}  # the first name of each compound; each name's compound and where it was first given
     n_rows = 0
     for row in rows:
         n_rows += 1
@@ -116,6 +126,11 @@ def build_library(rows, featurizer, assays, split, attrs):
             molecules.append(row.molecule)
             labels.append(set())
             locations.append([])
+            names.append(row.name)
+        if row.name is not None:
+            first = named.setdefault(row.name, (compound, row.location))
+            if first[0] != compound:
+                raise ValueError(f"{row.location}: the id {row.name!r} also names another compound at {first[1]}")
         locations[compound].append(row.location)
         if row.split is not None:
             labels[compound].add(row.split)
@@ -142,7 +157,7 @@ def build_library(rows, featurizer, assays, split, attrs):
         "n_replicate_values_averaged": n_replicates,
     }
     library = CompoundLibrary(
-        ids=[compound_id(smiles) for smiles in canonical],
+        ids=[name if name is not None else compound_id(smiles) for name, smiles in zip(names, canonical)],
         smiles=canonical,
         scaffolds=[molecule.scaffold for molecule in molecules],
         fingerprints=Fingerprints(
@@ -164,10 +179,20 @@ def build_library(rows, featurizer, assays, split, attrs):
         "invalid_rows": invalid,
         # Rows of one file with one canonical SMILES (stereoisomers written without stereo among them), averaged.
         "merged_rows": [{"smiles": canonical[i], "rows": rows} for i, rows in enumerate(locations) if _repeats_in_a_file(rows)],
+        # One compound given several ids: it keeps the first.
+        "merged_ids": _merged_ids(named, names),
         # Salts and mixtures are kept whole: their counter-ions' bits are in the fingerprints.
         "multi_fragment_compounds": [smiles for smiles in canonical if "." in smiles],
     }
     return Prepared(library, report)
+
+
+def _merged_ids(named, names):
+    others = {}
+    for name, (compound, location) in named.items():
+        if names[compound] != name:
+            others.setdefault(names[compound], []).append({"id": name, "location": location})
+    return [{"id": kept, "also": also} for kept, also in others.items()]
 
 
 def _repeats_in_a_file(locations):
@@ -220,6 +245,8 @@ def _print_summary(report, path):
         f"{report['n_replicate_values_averaged']} replicate values averaged) -> {path}",
         file=sys.stderr,
     )
+    if report["merged_ids"]:
+        print(f"  {len(report['merged_ids'])} compounds were given more than one id and keep their first", file=sys.stderr)
     for row in report["invalid_rows"][:INVALID_ROWS_PRINTED]:
         text = row["text"] if len(row["text"]) <= 80 else row["text"][:77] + "..."
         print(f"  invalid {row['location']}: {text!r}: {row['reason']}", file=sys.stderr)

@@ -7,11 +7,14 @@ from pathlib import Path
 from rdkit import Chem
 
 from .featurize import captured_rdkit_messages, failure_reason
-from .library import SourceRow, parse_value, row_from_mol, row_from_smiles
+from .library import SourceRow, parse_value, required_name, row_from_mol, row_from_smiles
 from .sources import csv_records, open_text
 from .splits import split_label
 
 DELIMITERS = {".csv": ",", ".tsv": "\t"}
+# What --id-col names in an SMI file (the field after the SMILES) and in an SDF file (the record's title, as RDKit calls it).
+SMI_NAME_FIELD = "name"
+SDF_TITLE = "_Name"
 
 
 def require_regular_file(path):
@@ -36,7 +39,7 @@ def read_header(path):
     return header
 
 
-def read_table(path, featurizer, smiles_column, value_columns=(), split_column=None):
+def read_table(path, featurizer, smiles_column, value_columns=(), split_column=None, id_column=None):
     """CSV (or TSV) with a header; an empty value cell means not measured."""
     path = Path(path)
     with open_text(path, newline="") as handle:
@@ -47,7 +50,7 @@ def read_table(path, featurizer, smiles_column, value_columns=(), split_column=N
             raise ValueError(f"{path.name}:1: {error}") from None
         if header is None:
             raise ValueError(f"{path.name}: the file is empty")
-        wanted = [smiles_column, *value_columns] + ([split_column] if split_column else [])
+        wanted = [smiles_column, *value_columns] + [column for column in (split_column, id_column) if column]
         missing = [column for column in wanted if column not in header]
         if missing:
             raise ValueError(f"{path.name}: no column {missing}; its columns are {header}")
@@ -59,21 +62,25 @@ def read_table(path, featurizer, smiles_column, value_columns=(), split_column=N
                 raise ValueError(f"{location}: the row has {'more' if None in record else 'fewer'} fields than the header")
             values = tuple(parse_value(record[column], location) for column in value_columns)
             split = split_label(record[split_column], location) if split_column else None
-            yield row_from_smiles(featurizer, location, record[smiles_column].strip(), values, split)
+            name = required_name(record[id_column], location, f"column {id_column!r}") if id_column else None
+            yield row_from_smiles(featurizer, location, record[smiles_column].strip(), values, split, name)
 
 
-def read_smi(path, featurizer):
-    """One `SMILES [name]` per line, no header, no values (unlabelled)."""
+def read_smi(path, featurizer, with_names=False):
+    """One `SMILES [name]` per line, no header, no values (unlabelled); the names are the ids `with_names`."""
     path = Path(path)
     with open_text(path) as handle:
         for line_number, line in enumerate(handle, start=1):
-            fields = line.split()
+            fields = line.split(maxsplit=1)
             if fields and not fields[0].startswith("#"):
-                yield row_from_smiles(featurizer, f"{path.name}:{line_number}", fields[0])
+                location = f"{path.name}:{line_number}"
+                name = required_name(fields[1] if len(fields) > 1 else "", location, "the name after the SMILES") if with_names else None
+                yield row_from_smiles(featurizer, location, fields[0], name=name)
 
 
-def read_sdf(path, featurizer, value_properties=(), split_property=None):
-    """Values and split from SD properties; a record RDKit cannot read is listed with RDKit's reason."""
+def read_sdf(path, featurizer, value_properties=(), split_property=None, id_property=None):
+    """Values, split and id from SD properties (the id may be the title, `_Name`); a record RDKit cannot read is
+    listed with RDKit's reason."""
     path = Path(path)
     if path.stat().st_size == 0:
         raise ValueError(f"{path.name}: the file is empty")
@@ -93,22 +100,28 @@ def read_sdf(path, featurizer, value_properties=(), split_property=None):
             if split_property and not mol.HasProp(split_property):
                 raise ValueError(f"{location}: no SD property {split_property!r}")
             split = split_label(mol.GetProp(split_property), location) if split_property else None
-            title = mol.GetProp("_Name")
+            title = mol.GetProp(SDF_TITLE)
+            if id_property and not mol.HasProp(id_property):
+                raise ValueError(f"{location}: no SD property {id_property!r}")
+            what = "the title" if id_property == SDF_TITLE else f"SD property {id_property!r}"
+            name = required_name(mol.GetProp(id_property), location, what) if id_property else None
         except UnicodeDecodeError:
             raise ValueError(f"{location}: a property or the title is not UTF-8 text") from None
-        yield row_from_mol(featurizer, location, mol, title, values, split)
+        yield row_from_mol(featurizer, location, mol, title, values, split, name)
 
 
-def read_any(path, featurizer, smiles_column="smiles", value_columns=(), split_column=None):
-    """By extension: .csv/.tsv tables, .smi lists, .sdf records (value and split columns are SD properties)."""
+def read_any(path, featurizer, smiles_column="smiles", value_columns=(), split_column=None, id_column=None):
+    """By extension: .csv/.tsv tables, .smi lists, .sdf records (value, split and id columns are SD properties)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in DELIMITERS:
-        return read_table(path, featurizer, smiles_column, value_columns, split_column)
+        return read_table(path, featurizer, smiles_column, value_columns, split_column, id_column)
     if suffix == ".sdf":
-        return read_sdf(path, featurizer, value_columns, split_column)
+        return read_sdf(path, featurizer, value_columns, split_column, id_column)
     if suffix == ".smi":
         if value_columns or split_column:
             raise ValueError(f"{Path(path).name}: SMI files carry no values or splits")
-        return read_smi(path, featurizer)
+        if id_column not in (None, SMI_NAME_FIELD):
+            raise ValueError(f"{Path(path).name}: an SMI file's only id column is {SMI_NAME_FIELD!r}, the name after each SMILES")
+        return read_smi(path, featurizer, with_names=id_column is not None)
     raise ValueError(f"{Path(path).name}: expected .csv, .tsv, .smi or .sdf")

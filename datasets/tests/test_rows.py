@@ -85,6 +85,9 @@ GOOD = "smiles,pKi\nCCO,5.0\nc1ccccc1O,6.5\n"
         (GOOD, ["--value-col", "pKi", "--value-col", "pKi"], "--value-col names a column twice"),
         (GOOD, ["--name", "../out"], "argument --name: '../out' is not a plain name"),
         (GOOD, ["--bits", "0"], "argument --bits: 0 is not from 1 to 65536"),
+        ("smiles,name\nCCO,a\nc1ccccc1O, \n", ["--id-col", "name"], "in.csv:3: the id (column 'name') is empty"),
+        ("smiles,name\nCCO,a\nc1ccccc1O,a\n", ["--id-col", "name"], "in.csv:3: the id 'a' also names another compound at in.csv:2"),
+        (GOOD, ["--id-col", "name"], "in.csv: no column ['name']"),
     ],
 )
 def test_bad_input_is_one_line_naming_the_file(tmp_path, content, arguments, message):
@@ -103,6 +106,36 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path, content, arguments, mes
     assert run.returncode == (2 if message.startswith("argument") else 1), run.stderr
     assert run.stderr.count("\n") == 1 and message in run.stderr, run.stderr
     assert not (tmp_path / "out" / "x.h5").exists()
+
+
+def test_an_id_column_gives_the_compounds_their_own_ids(tmp_path):
+    table = tmp_path / "mine.csv"
+    table.write_text("smiles,code,pIC50\nCCO,EtOH-1,5.0\nc1ccccc1O,PHENOL,6.5\nOCC,EtOH-2,5.5\n")
+    [path] = convert.prepare(Settings(out_dir=tmp_path), [table], "mine", value_columns=["pIC50"], id_column="code")
+    report = json.loads(path.with_suffix(".report.json").read_text())
+    assert report["merged_ids"] == [{"id": "EtOH-1", "also": [{"id": "EtOH-2", "location": "mine.csv:4"}]}]
+    with h5py.File(path, "r") as file:
+        assert list(file["ids"].asstr()[:]) == ["EtOH-1", "PHENOL"]
+        assert np.allclose(file["assays/values"][:, 0], [5.25, 6.5])
+
+    smi = tmp_path / "mine.smi"
+    smi.write_text("CCO ethanol, absolute\nc1ccccc1O phenol\n")
+    [path] = convert.prepare(Settings(out_dir=tmp_path), [smi], "smi", id_column="name")
+    with h5py.File(path, "r") as file:
+        assert list(file["ids"].asstr()[:]) == ["ethanol, absolute", "phenol"]
+
+    sdf = tmp_path / "mine.sdf"
+    from rdkit import Chem
+    with Chem.SDWriter(str(sdf)) as writer:
+        for smiles, title in (("CCO", "ethanol"), ("c1ccccc1O", "phenol")):
+            mol = Chem.MolFromSmiles(smiles)
+            mol.SetProp("_Name", title)
+            writer.write(mol)
+    [path] = convert.prepare(Settings(out_dir=tmp_path), [sdf], "sdf", id_column="_Name")
+    with h5py.File(path, "r") as file:
+        assert list(file["ids"].asstr()[:]) == ["ethanol", "phenol"]
+    with pytest.raises(ValueError, match="only id column is 'name'"):
+        convert.prepare(Settings(out_dir=tmp_path), [smi], "bad", id_column="code")
 
 
 def test_a_bom_and_salts_are_read_and_salts_listed(tmp_path):
