@@ -9,6 +9,23 @@ public enum AttributeValue: Sendable, Hashable {
     case ints([Int]), doubles([Double]), floats([Float]), strings([String])
 }
 
+/// In JSON, the value itself: a number, a string or an array of them.
+extension AttributeValue: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .float(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .ints(let values): try container.encode(values)
+        case .doubles(let values): try container.encode(values)
+        case .floats(let values): try container.encode(values)
+        case .strings(let values): try container.encode(values)
+        }
+    }
+}
+
 extension AttributeValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral {
     public init(integerLiteral value: Int) { self = .int(value) }
     public init(floatLiteral value: Double) { self = .double(value) }

@@ -8,8 +8,8 @@ extension Inspect {
     func describeOutput(kind: String) throws {
         let root = try HDF5File.open(file)
         defer { try? root.close() }
-        var attributes: [String: String] = [:]
-        for name in try root.attributes.names() where name != "galen_output" { attributes[name] = text(try root.attributes.get(name)) }
+        var attributes: [String: AttributeValue] = [:]
+        for name in try root.attributes.names() where name != "galen_output" { attributes[name] = try root.attributes.get(name) }
         var datasets: [String: String] = [:]
         for path in try root.datasetPaths() {
             let dataset = try root.dataset(path)
@@ -21,7 +21,7 @@ extension Inspect {
                            "problems": AnyEncodable(problems)])
         } else {
             print("\(file): galen output \(kind)")
-            print(table(["attribute", "value"], attributes.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
+            print(table(["attribute", "value"], attributes.sorted { $0.key < $1.key }.map { [$0.key, text($0.value)] }))
             print(table(["dataset", "type and shape"], datasets.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
             if !problems.isEmpty { print(problemList(problems)) }
         }

@@ -8,7 +8,7 @@ struct OutputFile: ParsableArguments {
     @Option(name: .customLong("out"), help: "The file to write.")
     var path: String
 
-    @Flag(help: "Replace the output file (and a --history file) if it exists.")
+    @Flag(help: "Replace the output file if it exists.")
     var overwrite = false
 
     func validate() throws { try Self.check(path, overwrite: overwrite, option: "--out") }

@@ -16,8 +16,9 @@ struct Predict: ParsableCommand {
     @OptionGroup var output: OutputFile
 
     func validate() throws {
-        guard !((scoring.float16 || scoring.compress) && output.path.lowercased().hasSuffix(".csv")) else {
-            throw ValidationError("--float16 and --compress are for HDF5 output; a CSV file holds the values as text")
+        let hdf5Only = [(scoring.float16, "--float16"), (scoring.compress, "--compress")].filter(\.0).map(\.1)
+        guard hdf5Only.isEmpty || !output.path.lowercased().hasSuffix(".csv") else {
+            throw ValidationError("\(hdf5Only.joined(separator: " and ")) \(hdf5Only.count == 1 ? "is" : "are") for HDF5 output; a CSV file holds the values as text")
         }
         try output.refuseOverwriting([scoring.model, scoring.library])
     }

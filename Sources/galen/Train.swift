@@ -15,7 +15,7 @@ struct Train: ParsableCommand {
     @Option(help: "The compound library (HDF5, compound-library contract).")
     var library: String
 
-    @Option(parsing: .upToNextOption, help: "Assays to predict (default: all in the library).")
+    @Option(parsing: .upToNextOption, help: "Assays to predict, separated by spaces (default: all in the library).")
     var tasks: [String] = []
 
     @Option(help: "A split stored in the library, or random, or scaffold (a stored split of either name wins); default: the library's only stored split, else random.")
@@ -75,7 +75,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed for initialisation, shuffling, noise and random splits.")
     var seed: UInt64 = 0
 
-    @Option(help: "Write the per-epoch history to this CSV or JSON file when training ends.")
+    @Option(help: "Write the per-epoch history to this CSV or JSON file when training ends (--overwrite replaces it too).")
     var history: String?
 
     @OptionGroup var output: OutputFile
@@ -145,10 +145,22 @@ struct Train: ParsableCommand {
         // The history is moved into place just after the model: a failure before the model is in place leaves both earlier files.
         if let historyLogger { try historyLogger.save(then: saveModel) } else { try saveModel() }
         let reports = try result.model.evaluate(data, rows: parts.validation, modelPath: output.path)
+        print(keptEpochs(result.histories))
         print("validation metrics (\(parts.validation.count) compounds):")
         print(reportTable(reports))
         print("model written to \(output.path)")
     }
+}
+
+/// Which epoch each member kept: early stopping restores the one with the lowest validation RMSE.
+private func keptEpochs(_ histories: [History]) -> String {
+    let kept = histories.map { history in
+        let rmse = history["val_rmse"]
+        let best = rmse.indices.filter { rmse[$0].isFinite }.min { rmse[$0] < rmse[$1] }
+        return "\(best.map { "\($0 + 1)" } ?? "none") of \(rmse.count)"
+    }
+    return kept.count == 1 ? "kept epoch \(kept[0]), the lowest validation RMSE"
+        : "members kept epochs \(kept.joined(separator: ", ")), each its lowest validation RMSE"
 }
 
 extension EfficacyTrainingOptions.Mode: ExpressibleByArgument {}

@@ -15,6 +15,7 @@ struct TrainEvaluateTests {
             #expect(train.errors.contains("split moleculeace: 440 train, 49 validation, 126 test (unused)"))
             #expect(train.errors.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count >= 1, "one line per epoch in a log")
             #expect(train.output.contains("validation metrics (49 compounds)") && train.output.contains("CHEMBL2835_Ki   pKi  49"))
+            #expect(train.output.contains(" of 15, the lowest validation RMSE"), "says which epoch early stopping kept: \(train.output)")
             #expect(FileManager.default.fileExists(atPath: history))
 
             let evaluate = try galen("evaluate", "--model", model, "--library", smallTarget)
@@ -49,6 +50,7 @@ struct TrainEvaluateTests {
     @Test func badInputGetsOneClearLine() throws {
         try withTemporaryFolder { folder in
             let out = folder.appendingPathComponent("m.h5").path
+            try Data("smiles,pIC50\nCCO,5\n".utf8).write(to: folder.appendingPathComponent("mols.csv"))
             let cases: [([String], String)] = [
                 (["train", "--library", folder.appendingPathComponent("missing.h5").path, "--out", out], "no such file"),
                 (["train", "--library", smallTarget, "--tasks", "CHEMBL9999_Ki", "--out", out], "assays [\"CHEMBL9999_Ki\"] are not in the file"),
@@ -56,6 +58,7 @@ struct TrainEvaluateTests {
                 (["train", "--library", smallTarget, "--noise", "salt", "--epochs", "1", "--out", out], "The value 'salt' is invalid for '--noise <noise>'"),
                 (["train", "--library", smallTarget, "--weight-decay", "nan", "--out", out], "--weight-decay and --reconstruction-weight"),
                 (["train", "--library", smallTarget, "--freeze-encoder", "--out", out], "--freeze-encoder is for --mode pretrain"),
+                (["train", "--library", folder.appendingPathComponent("mols.csv").path, "--out", out], "prepare.py convert makes a compound library"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)

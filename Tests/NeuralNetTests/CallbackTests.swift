@@ -64,7 +64,7 @@ struct CallbackTests {
             if format == "csv" {
                 let lines = text.split(separator: "\n")
                 #expect(lines.first == "run,epoch,learning_rate,loss,val_loss" && lines.count == 4)
-                #expect(lines[3].hasPrefix("1,3,"))
+                #expect(lines[3].hasPrefix("1,3,0.1,"), "the rate as given, not float32's 0.10000000149011612: \(lines[3])")
             } else {
                 let epochs = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Double]]
                 #expect(epochs?.count == 3 && epochs?.allSatisfy { $0["val_loss"] != nil } == true)

@@ -60,7 +60,8 @@ public final class Trainer {
                     callback.batchDidEnd(self, batch: index, samples: seen, of: training.sampleCount, loss: total / Double(seen))
                 }
             }
-            var logs = ["loss": total / Double(Swift.max(seen, 1)), "learning_rate": Double(optimizer.learningRate)]
+            // The rate by its shortest decimal form, as given (0.001), not the float32's exact value widened (0.0010000000474974513).
+            var logs = ["loss": total / Double(Swift.max(seen, 1)), "learning_rate": Double("\(optimizer.learningRate)")!]
             if let validation { logs["val_loss"] = evaluate(validation, loss: loss) }
             if let metrics { logs.merge(metrics()) { $1 } }
             completedEpochs += 1
