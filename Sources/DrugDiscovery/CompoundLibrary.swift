@@ -1,3 +1,4 @@
+import Foundation
 import HDF5
 import TensorCore
 
@@ -83,6 +84,17 @@ public struct LibraryError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         problems.count == 1 ? "\(path): \(problems[0])"
             : "\(path): \(problems.count) problems: " + problems.joined(separator: "; ")
+    }
+}
+
+/// Opens the file of a compound library; a table of compounds given in its place (the likely
+/// mistake of a first run) is told how to make a library of it.
+func openLibraryFile(_ path: String) throws -> HDF5File {
+    do {
+        return try HDF5File.open(path)
+    } catch let failure as HDF5Error where failure.object == nil && failure.message == "not an HDF5 file"
+        && ["csv", "tsv", "smi", "sdf"].contains(URL(fileURLWithPath: path).pathExtension.lowercased()) {
+        throw LibraryError(path: path, problems: ["is not a compound library (HDF5) but a table; Galen's datasets/prepare.py convert makes a library of CSV, TSV, SMI and SDF files"])
     }
 }
 

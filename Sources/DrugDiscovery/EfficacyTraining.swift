@@ -55,7 +55,10 @@ public struct EfficacyTrainingResult {
     public let model: EfficacyModel
     public let histories: [History]
     public let optimizer: Optimizer?
-    public let completedEpochs: Int
+    /// The epoch (1-based) each member kept: the best on validation, which early stopping restores.
+    public let keptEpochs: [Int]
+    /// The epochs a checkpoint of the model records as completed.
+    public var completedEpochs: Int { keptEpochs.max() ?? 0 }
 }
 
 /// Trains an autoencoder and efficacy head (or `options.ensemble` of them, with seeds derived
@@ -83,7 +86,7 @@ public func trainEfficacyModel(
                               fingerprintMethod: library.fingerprintMethod)
     return EfficacyTrainingResult(model: model, histories: members.map(\.history),
                                   optimizer: members.count == 1 ? members[0].optimizer : nil,
-                                  completedEpochs: members.map(\.completedEpochs).max() ?? 0)
+                                  keptEpochs: members.map(\.completedEpochs))
 }
 
 private struct MemberResult {

@@ -12,7 +12,7 @@ public struct LibraryInspection: Sendable {
 
     public init(path: String) throws {
         self.path = path
-        let file = try HDF5File.open(path)
+        let file = try openLibraryFile(path)
         defer { try? file.close() }
         library = try read(file)
     }

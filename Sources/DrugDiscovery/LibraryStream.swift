@@ -18,7 +18,7 @@ public final class LibraryStream {
 
     public init(path: String) throws {
         self.path = path
-        file = try HDF5File.open(path)
+        file = try openLibraryFile(path)
         func fail(_ problem: String) -> LibraryError { LibraryError(path: path, problems: [problem]) }
         if let contract = try contractProblem(of: file, expecting: "\(CompoundLibrary.contract)/1") { throw fail(contract) }
         guard try file.contains("ids"), try file.contains("fingerprints") else {

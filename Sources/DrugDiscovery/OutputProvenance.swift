@@ -43,13 +43,14 @@ extension OutputProvenance {
         }
         let isPredictions = kind == EfficacyModel.predictionsKind
         let values = isPredictions ? "predictions/values" : "embeddings"
-        let count = try file.contains(values) ? try file.dataset(values).shape.first ?? 0 : 0
+        let count = try file.contains(values) ? try file.dataset(values).shape.first ?? 0 : nil
+        if count == nil { problems.append("/\(values) is missing") }
         var slice: (rows: Range<Int>, total: Int)?
         if case .int(let start)? = try value("row_start"), case .int(let end)? = try value("row_end"), case .int(let total)? = try value("source_rows") {
             if 0 <= start && start < end && end <= total { slice = (start..<end, total) } else {
                 problems.append("rows \(start):\(end) are not a non-empty slice of the library's \(total)")
             }
-            if end - start != count { problems.append("row_start \(start) and row_end \(end) do not span its \(count) rows") }
+            if let count, end - start != count { problems.append("row_start \(start) and row_end \(end) do not span its \(count) rows") }
         } else {
             problems.append("the attributes row_start, row_end and source_rows must be whole numbers")
         }

@@ -5,18 +5,25 @@ import TensorCore
 public enum SplitMethod: Sendable, Equatable, CustomStringConvertible {
     /// A split stored in the library (`/splits/<name>`).
     case stored(String)
-    /// A seeded random 80/10/10 split of the compounds.
+    /// A seeded random 80/10/10 split of the compounds (Galen's own shuffle, not a stored split
+    /// of that name).
     case random
     /// Whole Bemis-Murcko scaffold groups to each part (about 80/10/10), so that test compounds
     /// have scaffolds never seen in training; deterministic for a seed.
     case scaffold
 
+    /// The method of that name, or the stored split of any other name; see
+    /// ``CompoundLibrary/splitMethod(named:)`` for names a library stores.
     public init(_ text: String) {
         switch text {
         case "random": self = .random
         case "scaffold": self = .scaffold
         default: self = .stored(text)
         }
+    }
+
+    public var isStored: Bool {
+        if case .stored = self { true } else { false }
     }
 
     public var description: String {
@@ -36,16 +43,20 @@ public struct DataSplit: Sendable, Equatable {
 }
 
 extension CompoundLibrary {
+    /// The split a user names: a split the library stores under that name, even the name of a
+    /// method (`/splits/random`, which `prepare.py` writes, is the split the file's maker
+    /// published), else the method of that name.
+    public func splitMethod(named name: String) -> SplitMethod {
+        splits[name] != nil ? .stored(name) : SplitMethod(name)
+    }
+
     /// The split `method` makes of this library. A validation part is always carved from the
     /// training part when the split has none (10 % of it; whole scaffolds for a scaffold split),
     /// so that early stopping and tuning never see test compounds.
     /// Training needs rows in both of its parts (`requiringTrainingParts`); scoring one part does not.
-    /// A split the library stores under the name of a method (`/splits/random`, which
-    /// `prepare.py` writes) is the one used for that method: it is the split the file's maker
-    /// published, and the seed is then not used.
     public func split(_ method: SplitMethod, seed: UInt64, requiringTrainingParts: Bool = true) throws -> DataSplit {
         var split: DataSplit
-        switch splits[method.description] == nil ? method : .stored(method.description) {
+        switch method {
         case .stored(let name):
             guard let codes = splits[name] else {
                 let stored = splits.isEmpty ? "stores none" : "stores \(splits.keys.sorted().joined(separator: ", "))"

@@ -19,7 +19,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The split method (a stored split, random or scaffold); default: the one the model was trained with.")
     var splitMethod: String?
 
-    @Option(parsing: .unconditional, help: "The seed of a random or scaffold split; default: the model's training seed.")
+    @Option(parsing: .unconditional, help: "The seed of a random or scaffold split (not of a split stored under either name); default: the model's training seed.")
     var seed: UInt64?
 
     @Flag(help: "Print JSON instead of a table.")
@@ -33,7 +33,10 @@ struct Evaluate: ParsableCommand {
         let trained = try EfficacyModel.load(model)
         let data = try CompoundLibrary.load(library)
         let trainedOn = try trainedSplit(trained.trainingRecord, of: model)
-        let method = SplitMethod(splitMethod ?? trainedOn.name ?? "random")
+        // The method the model recorded as it was: a model that did not record whether its random
+        // split was stored was trained on Galen's own shuffle.
+        let method = splitMethod.map(data.splitMethod(named:))
+            ?? trainedOn.name.map { trainedOn.stored == true ? .stored($0) : SplitMethod($0) } ?? .random
         let rows: [Int]
         if split == .all {
             rows = Array(0..<data.count)

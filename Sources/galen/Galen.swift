@@ -23,16 +23,9 @@ struct Galen: ParsableCommand {
             // them; every error is one line, whatever names (tasks, classes, paths) it quotes.
             let code = exitCode(for: error), text = message(for: error)
             guard code != .success, !text.isEmpty else { exit(withError: error) }
-            FileHandle.standardError.write(Data("Error: \(oneLine(text + hint(for: error)))\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(oneLine(text))\n".utf8))
             Foundation.exit(code.rawValue)
         }
-    }
-
-    /// Where a table of compounds given in place of a library is the likely mistake, how to make one.
-    static func hint(for error: any Error) -> String {
-        guard let failure = error as? HDF5Error, failure.object == nil, failure.message == "not an HDF5 file",
-              ["csv", "tsv", "smi", "sdf"].contains(URL(fileURLWithPath: failure.file).pathExtension.lowercased()) else { return "" }
-        return "; python3 datasets/prepare.py convert makes a compound library of CSV, TSV, SMI and SDF files"
     }
 
     /// `text` as one line that cannot steer the terminal: names read from a damaged file can hold

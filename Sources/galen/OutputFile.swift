@@ -69,12 +69,12 @@ func format(_ value: Double?, _ digits: Int = 3) -> String {
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    // JSONEncoder cannot write null for a Double, so non-finite values become a marker string
-    // that no text from a file or a path can equal (neither can hold a NUL), replaced afterwards.
-    let marker = "\u{0}galen-not-a-number"
+    // JSONEncoder cannot write null for a Double, so non-finite values become a marker string,
+    // replaced afterwards. It is made for this call: no text read from a file can know it.
+    let marker = "galen-not-a-number-\(UUID().uuidString)"
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
     let text = String(decoding: try encoder.encode(value), as: UTF8.self)
-    print(text.replacingOccurrences(of: "\"\\u0000galen-not-a-number\"", with: "null"))
+    print(text.replacingOccurrences(of: "\"\(marker)\"", with: "null"))
 }
 
 /// A failure found while running a command (not in its arguments): printed as one line, without usage.
@@ -89,17 +89,20 @@ func requireSameClasses(_ classes: [String], in data: String, as trained: [Strin
     guard classes == trained else { throw CommandError("\(data) has classes \(classes); the model \(model) was trained on \(trained)") }
 }
 
-/// The split a model was trained on and its seed, from the JSON record its file keeps (neither
-/// when it keeps none). A damaged record is refused: evaluation reads the split and seed from it,
-/// and defaults in their place could score the model on the rows it was trained on.
-func trainedSplit(_ json: String, of model: String) throws -> (name: String?, seed: UInt64?) {
+/// The split a model was trained on, its seed, and whether it was one the data file stores (even
+/// under a method's name, such as random), from the JSON record its file keeps (none of them
+/// when it keeps none; records older than `split_stored` say nothing of it). A damaged record is
+/// refused: evaluation reads the split and seed from it, and defaults in their place could score
+/// the model on the rows it was trained on.
+func trainedSplit(_ json: String, of model: String) throws -> (name: String?, seed: UInt64?, stored: Bool?) {
     struct Options: Decodable {
         let split: String?
         let seed: UInt64?
     }
     let damaged = CommandError("\(model): its training_config attribute is damaged, so the split the model was trained on is unknown")
     guard let record = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: String] else { throw damaged }
-    guard let text = record["options"] else { return (record["split"], nil) }
+    let stored = record["split_stored"].flatMap { Bool($0) }
+    guard let text = record["options"] else { return (record["split"], nil, stored) }
     guard let options = try? JSONDecoder().decode(Options.self, from: Data(text.utf8)) else { throw damaged }
-    return (record["split"] ?? options.split, options.seed)
+    return (record["split"] ?? options.split, options.seed, stored)
 }

@@ -72,7 +72,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Train this many members with different seeds; predictions give their mean and spread.")
     var ensemble = 1
 
-    @Option(parsing: .unconditional, help: "Seed for initialisation, shuffling, noise and random splits.")
+    @Option(parsing: .unconditional, help: "Seed for initialisation, shuffling, noise, and random and scaffold splits (not stored ones).")
     var seed: UInt64 = 0
 
     @Option(help: "Write the per-epoch history to this CSV or JSON file when training ends (--overwrite replaces it too).")
@@ -111,7 +111,7 @@ struct Train: ParsableCommand {
     func run() throws {
         let data = try CompoundLibrary.load(library)
         let unlabelled = try pretrain.map(CompoundLibrary.load)
-        let method = SplitMethod(split ?? (data.splits.count == 1 ? data.splits.keys.first! : "random"))
+        let method = data.splitMethod(named: split ?? (data.splits.count == 1 ? data.splits.keys.first! : "random"))
         let parts = try data.split(method, seed: seed)
         var options = EfficacyTrainingOptions()
         options.mode = mode
@@ -140,27 +140,18 @@ struct Train: ParsableCommand {
         if let historyLogger { callbacks.append(historyLogger) }
         let result = try trainEfficacyModel(
             library: data, tasks: tasks.isEmpty ? nil : tasks, split: parts, unlabelled: unlabelled, options: options,
-            callbacks: callbacks, record: ["library": library, "split": method.description, "pretrain": pretrain ?? ""])
+            callbacks: callbacks, record: ["library": library, "split": method.description, "split_stored": "\(method.isStored)", "pretrain": pretrain ?? ""])
         let saveModel = { try result.model.save(to: output.path, optimizer: result.optimizer, completedEpochs: result.completedEpochs) }
         // The history is moved into place just after the model: a failure before the model is in place leaves both earlier files.
         if let historyLogger { try historyLogger.save(then: saveModel) } else { try saveModel() }
         let reports = try result.model.evaluate(data, rows: parts.validation, modelPath: output.path)
-        print(keptEpochs(result.histories))
+        let kept = zip(result.keptEpochs, result.histories).map { "\($0) of \($1.epochs.count)" }
+        print(kept.count == 1 ? "kept epoch \(kept[0]), the lowest validation RMSE"
+              : "members kept epochs \(kept.joined(separator: ", ")), each its lowest validation RMSE")
         print("validation metrics (\(parts.validation.count) compounds):")
         print(reportTable(reports))
         print("model written to \(output.path)")
     }
-}
-
-/// Which epoch each member kept: early stopping restores the one with the lowest validation RMSE.
-private func keptEpochs(_ histories: [History]) -> String {
-    let kept = histories.map { history in
-        let rmse = history["val_rmse"]
-        let best = rmse.indices.filter { rmse[$0].isFinite }.min { rmse[$0] < rmse[$1] }
-        return "\(best.map { "\($0 + 1)" } ?? "none") of \(rmse.count)"
-    }
-    return kept.count == 1 ? "kept epoch \(kept[0]), the lowest validation RMSE"
-        : "members kept epochs \(kept.joined(separator: ", ")), each its lowest validation RMSE"
 }
 
 extension EfficacyTrainingOptions.Mode: ExpressibleByArgument {}

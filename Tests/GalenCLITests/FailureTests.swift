@@ -279,6 +279,7 @@ struct FailureTests {
                 ("del f.attrs['model_sha256']", "model_sha256 is missing or not 64 hexadecimal digits", "model_sha256 is missing or not 64 hexadecimal digits"),
                 ("f.attrs['galen_output'] = 'sequence-predictions/1'", "its galen_output attribute says neither", "/probabilities is missing"),
                 ("f.attrs['source_rows'] = 700", "differs from \(path("a.h5")) in source_rows", nil),
+                ("del f['predictions/values']", "/predictions/values is missing", "/predictions/values is missing"),
             ]
             func damage(_ source: String, _ change: String) throws {
                 try? FileManager.default.removeItem(atPath: path("c.h5"))

@@ -15,8 +15,12 @@ struct TrainEvaluateTests {
             #expect(train.errors.contains("split moleculeace: 440 train, 49 validation, 126 test (unused)"))
             #expect(train.errors.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count >= 1, "one line per epoch in a log")
             #expect(train.output.contains("validation metrics (49 compounds)") && train.output.contains("CHEMBL2835_Ki   pKi  49"))
-            #expect(train.output.contains(" of 15, the lowest validation RMSE"), "says which epoch early stopping kept: \(train.output)")
             #expect(FileManager.default.fileExists(atPath: history))
+            let logged = try String(contentsOfFile: history, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",") }
+            let column = try #require(logged.first?.firstIndex(of: "val_rmse"))
+            let rmse = logged.dropFirst().map { Double($0[column])! }
+            let best = rmse.indices.min { rmse[$0] < rmse[$1] }! + 1
+            #expect(train.output.contains("kept epoch \(best) of \(rmse.count), the lowest validation RMSE"), "\(train.output)")
 
             let evaluate = try galen("evaluate", "--model", model, "--library", smallTarget)
             #expect(evaluate.status == 0, "\(evaluate.errors)")
@@ -47,6 +51,29 @@ struct TrainEvaluateTests {
         }
     }
 
+    /// A model records whether its split was one the file stores: ESOL's /splits/random (894/112/111)
+    /// is the random split for training and evaluation; a model whose record predates that was
+    /// trained on Galen's own shuffle (893/112/112) and is scored on it.
+    @Test func aStoredRandomSplitIsRecordedAndEvaluatedAsStored() throws {
+        try withTemporaryFolder { folder in
+            let esol = TestSupport.preparedData.appendingPathComponent("esol.h5").path
+            let model = folder.appendingPathComponent("esol.h5").path
+            let train = try galen("train", "--library", esol, "--epochs", "1", "--hidden", "64", "--latent", "16", "--head", "16", "--out", model)
+            #expect(train.status == 0 && train.errors.contains("split random: 894 train, 112 validation, 111 test"), "\(train.errors)")
+            #expect(try galen("evaluate", "--model", model, "--library", esol).output.hasPrefix("test part of split random: 111 compounds"))
+            let edit = try runTool(["python3", "-c", """
+                import h5py, json, sys
+                with h5py.File(sys.argv[1], "r+") as f:
+                    record = json.loads(f.attrs["training_config"])
+                    del record["split_stored"]
+                    f.attrs["training_config"] = json.dumps(record)
+                """, model])
+            try #require(edit.status == 0, "\(edit.errors)")
+            let old = try galen("evaluate", "--model", model, "--library", esol)
+            #expect(old.output.hasPrefix("test part of split random: 112 compounds"), "\(old.output)\(old.errors)")
+        }
+    }
+
     @Test func badInputGetsOneClearLine() throws {
         try withTemporaryFolder { folder in
             let out = folder.appendingPathComponent("m.h5").path
@@ -58,7 +85,7 @@ struct TrainEvaluateTests {
                 (["train", "--library", smallTarget, "--noise", "salt", "--epochs", "1", "--out", out], "The value 'salt' is invalid for '--noise <noise>'"),
                 (["train", "--library", smallTarget, "--weight-decay", "nan", "--out", out], "--weight-decay and --reconstruction-weight"),
                 (["train", "--library", smallTarget, "--freeze-encoder", "--out", out], "--freeze-encoder is for --mode pretrain"),
-                (["train", "--library", folder.appendingPathComponent("mols.csv").path, "--out", out], "prepare.py convert makes a compound library"),
+                (["train", "--library", folder.appendingPathComponent("mols.csv").path, "--out", out], "is not a compound library (HDF5) but a table; Galen's datasets/prepare.py convert makes a library"),
             ]
             for (arguments, message) in cases {
                 let run = try runTool([TestSupport.galen] + arguments)

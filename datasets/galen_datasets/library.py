@@ -45,7 +45,7 @@ class SourceRow:
     split: str | None
     molecule: object | None  # featurize.Molecule
     invalid_reason: str | None = None
-    name: str | None = None  # the user's own id for the compound (prepare.py convert --id-col)
+    name: str | None = None  # the user's own id for the compound (prepare.py convert --id-col), spaces stripped
 
 
 def row_from_smiles(featurizer, location, smiles, values=(), split=None, name=None):
@@ -61,13 +61,6 @@ def row_from_mol(featurizer, location, mol, text, values=(), split=None, name=No
     except InvalidMolecule as error:
         return SourceRow(location, text, values, split, None, str(error), name)
 
-
-def required_name(text, location, what):
-    """A user's id: surrounding spaces dropped, and never empty (ids must be non-empty)."""
-    name = (text or "").strip()
-    if not name:
-        raise ValueError(f"{location}: the id ({what}) is empty")
-    return name
 
 
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -121,6 +114,8 @@ def build_library(rows, featurizer, assays, split, attrs):
         if row.molecule is None:
             invalid.append({"location": row.location, "text": row.text, "reason": row.invalid_reason})
             continue
+        if row.name == "":
+            raise ValueError(f"{row.location}: its id is empty")
         compound = index.setdefault(row.molecule.canonical_smiles, len(molecules))
         if compound == len(molecules):
             molecules.append(row.molecule)

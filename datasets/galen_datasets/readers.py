@@ -7,7 +7,7 @@ from pathlib import Path
 from rdkit import Chem
 
 from .featurize import captured_rdkit_messages, failure_reason
-from .library import SourceRow, parse_value, required_name, row_from_mol, row_from_smiles
+from .library import SourceRow, parse_value, row_from_mol, row_from_smiles
 from .sources import csv_records, open_text
 from .splits import split_label
 
@@ -62,7 +62,7 @@ def read_table(path, featurizer, smiles_column, value_columns=(), split_column=N
                 raise ValueError(f"{location}: the row has {'more' if None in record else 'fewer'} fields than the header")
             values = tuple(parse_value(record[column], location) for column in value_columns)
             split = split_label(record[split_column], location) if split_column else None
-            name = required_name(record[id_column], location, f"column {id_column!r}") if id_column else None
+            name = record[id_column].strip() if id_column else None
             yield row_from_smiles(featurizer, location, record[smiles_column].strip(), values, split, name)
 
 
@@ -74,7 +74,7 @@ def read_smi(path, featurizer, with_names=False):
             fields = line.split(maxsplit=1)
             if fields and not fields[0].startswith("#"):
                 location = f"{path.name}:{line_number}"
-                name = required_name(fields[1] if len(fields) > 1 else "", location, "the name after the SMILES") if with_names else None
+                name = (fields[1].strip() if len(fields) > 1 else "") if with_names else None
                 yield row_from_smiles(featurizer, location, fields[0], name=name)
 
 
@@ -103,8 +103,7 @@ def read_sdf(path, featurizer, value_properties=(), split_property=None, id_prop
             title = mol.GetProp(SDF_TITLE)
             if id_property and not mol.HasProp(id_property):
                 raise ValueError(f"{location}: no SD property {id_property!r}")
-            what = "the title" if id_property == SDF_TITLE else f"SD property {id_property!r}"
-            name = required_name(mol.GetProp(id_property), location, what) if id_property else None
+            name = mol.GetProp(id_property).strip() if id_property else None
         except UnicodeDecodeError:
             raise ValueError(f"{location}: a property or the title is not UTF-8 text") from None
         yield row_from_mol(featurizer, location, mol, title, values, split, name)

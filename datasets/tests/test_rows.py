@@ -85,7 +85,7 @@ GOOD = "smiles,pKi\nCCO,5.0\nc1ccccc1O,6.5\n"
         (GOOD, ["--value-col", "pKi", "--value-col", "pKi"], "--value-col names a column twice"),
         (GOOD, ["--name", "../out"], "argument --name: '../out' is not a plain name"),
         (GOOD, ["--bits", "0"], "argument --bits: 0 is not from 1 to 65536"),
-        ("smiles,name\nCCO,a\nc1ccccc1O, \n", ["--id-col", "name"], "in.csv:3: the id (column 'name') is empty"),
+        ("smiles,name\nCCO,a\nc1ccccc1O, \n", ["--id-col", "name"], "in.csv:3: its id is empty"),
         ("smiles,name\nCCO,a\nc1ccccc1O,a\n", ["--id-col", "name"], "in.csv:3: the id 'a' also names another compound at in.csv:2"),
         (GOOD, ["--id-col", "name"], "in.csv: no column ['name']"),
     ],
@@ -119,7 +119,7 @@ def test_an_id_column_gives_the_compounds_their_own_ids(tmp_path):
         assert np.allclose(file["assays/values"][:, 0], [5.25, 6.5])
 
     smi = tmp_path / "mine.smi"
-    smi.write_text("CCO ethanol, absolute\nc1ccccc1O phenol\n")
+    smi.write_text("CCO ethanol, absolute\nc1ccccc1O phenol\nC1CC(=O\n")  # a broken SMILES is listed, its missing id no matter
     [path] = convert.prepare(Settings(out_dir=tmp_path), [smi], "smi", id_column="name")
     with h5py.File(path, "r") as file:
         assert list(file["ids"].asstr()[:]) == ["ethanol, absolute", "phenol"]
