@@ -229,13 +229,7 @@ struct FailureTests {
         try withTemporaryFolder { folder in
             let model = try trainSmallModel(in: folder)
             let library = folder.appendingPathComponent("library.h5").path, out = folder.appendingPathComponent("e.h5").path
-            let make = try runTool(["python3", "-c", """
-                import h5py, shutil, sys
-                shutil.copy(sys.argv[1], sys.argv[2])
-                with h5py.File(sys.argv[2], "r+") as f:
-                    f["ids"][300] = ""
-                """, smallTarget, library])
-            try #require(make.status == 0, "\(make.errors)")
+            try copyEdited(smallTarget, to: library, #"f["ids"][300] = """#)
             let run = try galen("encode", "--model", model, "--library", library, "--out", out, "--block-size", "100")
             #expect(run.status == 1 && run.errors.contains("/ids row 300 is empty"), "\(run.errors)")
             #expect(!FileManager.default.fileExists(atPath: out))
@@ -247,13 +241,7 @@ struct FailureTests {
         try withTemporaryFolder { folder in
             let model = try trainSmallModel(in: folder)
             let onlyTest = folder.appendingPathComponent("only-test.h5").path
-            let make = try runTool(["python3", "-c", """
-                import h5py, shutil, sys
-                shutil.copy(sys.argv[1], sys.argv[2])
-                with h5py.File(sys.argv[2], "r+") as f:
-                    f["splits/moleculeace"][...] = 2
-                """, smallTarget, onlyTest])
-            try #require(make.status == 0, "\(make.errors)")
+            try copyEdited(smallTarget, to: onlyTest, #"f["splits/moleculeace"][...] = 2"#)
             let run = try galen("evaluate", "--model", model, "--library", onlyTest, "--split", "test")
             #expect(run.status == 0 && run.output.contains("test part of split moleculeace: 615 compounds"), "\(run.output)\(run.errors)")
         }
@@ -281,14 +269,8 @@ struct FailureTests {
                 ("f.attrs['source_rows'] = 700", "differs from \(path("a.h5")) in source_rows", nil),
                 ("del f['predictions/values']", "/predictions/values is missing", "/predictions/values is missing"),
             ]
-            func damage(_ source: String, _ change: String) throws {
-                try? FileManager.default.removeItem(atPath: path("c.h5"))
-                let edit = try runTool(["python3", "-c", "import h5py, shutil, sys\nshutil.copy(sys.argv[1], sys.argv[2])\nwith h5py.File(sys.argv[2], 'r+') as f: \(change)",
-                                        source, path("c.h5")])
-                try #require(edit.status == 0, "\(edit.errors)")
-            }
             for (change, message, inspection) in cases {
-                try damage(path("b.h5"), change)
+                try copyEdited(path("b.h5"), to: path("c.h5"), change)
                 let run = try galen("merge", path("a.h5"), path("c.h5"), "--out", path("m.h5"))
                 #expect(run.status == 1 && run.errors.contains(message) && run.errors.contains("c.h5"), "\(change): \(run.errors)")
                 #expect(!FileManager.default.fileExists(atPath: path("m.h5")))
@@ -301,7 +283,7 @@ struct FailureTests {
                 let run = try galen("predict", "--model", ensemble, "--library", smallTarget, "--rows", rows, "--out", path(name), "--overwrite")
                 try #require(run.status == 0, "\(run.errors)")
             }
-            try damage(path("b.h5"), "f['predictions/spread'][3, 0] = -1")
+            try copyEdited(path("b.h5"), to: path("c.h5"), "f['predictions/spread'][3, 0] = -1")
             let merge = try galen("merge", path("a.h5"), path("c.h5"), "--out", path("m.h5"))
             #expect(merge.status == 1 && merge.errors.contains("predictions/spread row 303 of the library holds -1.0"), "\(merge.errors)")
             let inspect = try galen("inspect", path("c.h5"))
@@ -313,15 +295,11 @@ struct FailureTests {
 /// A copy of the library `source` at `target` whose `datasets` claim `rows` rows: each replaced by
 /// an unwritten one of the same type, attributes and row width, so the file stays a few kilobytes.
 private func copyClaimingRows(_ rows: Int, of source: String, to target: String, in datasets: [String]) throws {
-    let make = try runTool(["python3", "-c", """
-        import h5py, shutil, sys
-        shutil.copy(sys.argv[1], sys.argv[2])
-        with h5py.File(sys.argv[2], "r+") as f:
-            for name in sys.argv[4:]:
-                old = f[name]
-                shape, dtype, attributes = (int(sys.argv[3]),) + old.shape[1:], old.dtype, dict(old.attrs)
-                del f[name]
-                f.create_dataset(name, shape=shape, dtype=dtype, chunks=(4096,) + shape[1:]).attrs.update(attributes)
-        """, source, target, "\(rows)"] + datasets)
-    try #require(make.status == 0, "\(make.errors)")
+    try copyEdited(source, to: target, """
+        for name in sys.argv[4:]:
+            old = f[name]
+            shape, dtype, attributes = (int(sys.argv[3]),) + old.shape[1:], old.dtype, dict(old.attrs)
+            del f[name]
+            f.create_dataset(name, shape=shape, dtype=dtype, chunks=(4096,) + shape[1:]).attrs.update(attributes)
+        """, arguments: ["\(rows)"] + datasets)
 }

@@ -79,10 +79,7 @@ struct ImageCommandTests {
             for (name, value) in [("pixel_std", "[0]"), ("pixel_std", "[np.nan]"), ("pixel_std", "[1e-39]"), ("pixel_mean", "[np.inf]"),
                                   ("classes", "['a', 'a']"), ("classes", "[]")] {
                 let tampered = folder.appendingPathComponent("tampered.h5").path
-                let edit = try runTool(["python3", "-c", "import h5py, numpy as np, shutil, sys; shutil.copy(sys.argv[1], sys.argv[2]); "
-                                        + "h5py.File(sys.argv[2], 'r+').attrs['\(name)'] = np.array(\(value), "
-                                        + "h5py.string_dtype() if '\(name)' == 'classes' else np.float32)", model, tampered])
-                try #require(edit.status == 0, "\(edit.errors)")
+                try copyEdited(model, to: tampered, "f.attrs['\(name)'] = np.array(\(value), h5py.string_dtype() if '\(name)' == 'classes' else np.float32)")
                 let run = try galen("image", "predict", "--model", tampered, "--data", breastMNIST, "--out", folder.appendingPathComponent("n.h5").path)
                 #expect(run.status == 1 && run.errors.contains("tampered.h5: attribute \(name) should be"), "\(name) \(value): \(run.errors)")
             }
@@ -93,30 +90,26 @@ struct ImageCommandTests {
                                       ("kernel", "conv1: layer Conv2D: a 1152×1152 window (dilation (1, 1)) reaches past both sides of a 28×28 input")] {
                 let tampered = folder.appendingPathComponent("geometry.h5").path
                 // A kernel that 'same' padding fits to any image, stored unwritten so that the file stays small.
-                let edit = try runTool(["python3", "-c", """
-                    import h5py, json, numpy as np, shutil, sys
-                    shutil.copy(sys.argv[1], sys.argv[2])
-                    with h5py.File(sys.argv[2], "r+") as f:
-                        config = json.loads(f.attrs["model_config"])
-                        layers = config["config"]["layers"]
-                        if sys.argv[3] == "flatten":
-                            config["config"]["layers"] = [entry for entry in layers if entry["layer"]["class_name"] != "Flatten"]
-                        elif sys.argv[3] == "pool":
-                            config = json.loads(json.dumps(config).replace('"pool_size": [2, 2]', '"pool_size": [64, 64]', 1))
-                        elif sys.argv[3] == "kernel":
-                            layers[0]["layer"]["config"]["kernel_size"] = [1152, 1152]
-                            del f["model_weights/conv1/conv1/kernel:0"]
-                            f["model_weights/conv1/conv1"].create_dataset("kernel:0", (32, 1, 1152, 1152), "f4", chunks=(1, 1, 64, 64))
-                        else:
-                            layers.insert(0, {"name": "rnn", "layer": {"class_name": "Recurrent", "config": {"cell": "gru", "input_dim": 28, "units": 28}}})
-                            weights = f["model_weights"].create_group("rnn")
-                            weights.attrs["weight_names"] = ["rnn/kernel:0", "rnn/recurrent_kernel:0", "rnn/bias:0", "rnn/recurrent_bias:0"]
-                            for name, shape in [("kernel", (28, 84)), ("recurrent_kernel", (28, 84)), ("bias", (84,)), ("recurrent_bias", (84,))]:
-                                weights[f"rnn/{name}:0"] = np.zeros(shape, np.float32)
-                            f["model_weights"].attrs["layer_names"] = list(f["model_weights"].attrs["layer_names"]) + ["rnn"]
-                        f.attrs["model_config"] = json.dumps(config)
-                    """, model, tampered, change])
-                try #require(edit.status == 0, "\(edit.errors)")
+                try copyEdited(model, to: tampered, """
+                    config = json.loads(f.attrs["model_config"])
+                    layers = config["config"]["layers"]
+                    if sys.argv[3] == "flatten":
+                        config["config"]["layers"] = [entry for entry in layers if entry["layer"]["class_name"] != "Flatten"]
+                    elif sys.argv[3] == "pool":
+                        config = json.loads(json.dumps(config).replace('"pool_size": [2, 2]', '"pool_size": [64, 64]', 1))
+                    elif sys.argv[3] == "kernel":
+                        layers[0]["layer"]["config"]["kernel_size"] = [1152, 1152]
+                        del f["model_weights/conv1/conv1/kernel:0"]
+                        f["model_weights/conv1/conv1"].create_dataset("kernel:0", (32, 1, 1152, 1152), "f4", chunks=(1, 1, 64, 64))
+                    else:
+                        layers.insert(0, {"name": "rnn", "layer": {"class_name": "Recurrent", "config": {"cell": "gru", "input_dim": 28, "units": 28}}})
+                        weights = f["model_weights"].create_group("rnn")
+                        weights.attrs["weight_names"] = ["rnn/kernel:0", "rnn/recurrent_kernel:0", "rnn/bias:0", "rnn/recurrent_bias:0"]
+                        for name, shape in [("kernel", (28, 84)), ("recurrent_kernel", (28, 84)), ("bias", (84,)), ("recurrent_bias", (84,))]:
+                            weights[f"rnn/{name}:0"] = np.zeros(shape, np.float32)
+                        f["model_weights"].attrs["layer_names"] = list(f["model_weights"].attrs["layer_names"]) + ["rnn"]
+                    f.attrs["model_config"] = json.dumps(config)
+                    """, arguments: [change])
                 let run = try galen("image", "predict", "--model", tampered, "--data", breastMNIST, "--out", folder.appendingPathComponent("g.h5").path)
                 #expect(run.status == 1 && run.errors.contains("geometry.h5: the network cannot take its input_shape [1, 28, 28]"), "\(run.errors)")
                 #expect(run.errors.contains(message) && run.errors.split(separator: "\n").count == 1, "\(change): \(run.errors)")

@@ -72,21 +72,17 @@ struct SequenceCommandTests {
             // Layers a gigabyte wide, which one weight declared that long (never written) lets through
             // the size check, are refused before memory is reserved for them.
             let wide = folder.appendingPathComponent("wide.h5").path
-            let widen = try runTool(["python3", "-c", """
-                import h5py, json, shutil, sys
-                shutil.copy(sys.argv[1], sys.argv[2])
-                with h5py.File(sys.argv[2], "r+") as f:
-                    config = json.loads(f.attrs["model_config"])
-                    settings = json.loads(config["config"]["settings"])
-                    settings["hidden"] = 2**28
-                    config["config"]["settings"] = json.dumps(settings)
-                    f.attrs["model_config"] = json.dumps(config)
-                    biases = []
-                    f["model_weights"].visititems(lambda name, item: biases.append(name) if name.endswith("bias:0") else None)
-                    del f["model_weights/" + biases[0]]
-                    f.create_dataset("model_weights/" + biases[0], shape=(2**28,), dtype="f4", chunks=(2**20,))
-                """, model, wide])
-            try #require(widen.status == 0, "\(widen.errors)")
+            try copyEdited(model, to: wide, """
+                config = json.loads(f.attrs["model_config"])
+                settings = json.loads(config["config"]["settings"])
+                settings["hidden"] = 2**28
+                config["config"]["settings"] = json.dumps(settings)
+                f.attrs["model_config"] = json.dumps(config)
+                biases = []
+                f["model_weights"].visititems(lambda name, item: biases.append(name) if name.endswith("bias:0") else None)
+                del f["model_weights/" + biases[0]]
+                f.create_dataset("model_weights/" + biases[0], shape=(2**28,), dtype="f4", chunks=(2**20,))
+                """)
             let widened = try runTool(["timeout", "60", TestSupport.galen, "sequence", "evaluate", "--model", wide, "--data", ecg200])
             #expect(widened.status == 1 && widened.errors.contains("layer SequenceNetwork asks for "), "\(widened.errors)")
             #expect(widened.errors.split(separator: "\n").count == 1, "\(widened.errors)")
@@ -119,13 +115,7 @@ struct SequenceCommandTests {
     func contractBreachesAreRefused(_ source: String, _ change: String, _ message: String) throws {
         try withTemporaryFolder { folder in
             let data = folder.appendingPathComponent("broken.h5").path, out = folder.appendingPathComponent("m.h5").path
-            let broken = try runTool(["python3", "-c", """
-                import h5py, numpy as np, shutil, sys
-                shutil.copy(sys.argv[1], sys.argv[2])
-                with h5py.File(sys.argv[2], "r+") as f:
-                    \(change)
-                """, source, data])
-            try #require(broken.status == 0, "\(broken.errors)")
+            try copyEdited(source, to: data, change)
             let run = try galen("sequence", "train", "--data", data, "--epochs", "1", "--out", out)
             #expect(run.status != 0 && run.errors.contains(message), "\(run.errors)")
             #expect(run.errors.split(separator: "\n").count == 1, "\(run.errors)")
