@@ -11,14 +11,17 @@ public final class SequenceModel {
     public let classes: [String]
     public let threshold: Float
     public let trainingRecord: String
+    /// The training set's columns and standardisation; nil for files written before they were recorded.
+    public let inputs: SequenceInputs?
 
-    public init(members: [SequenceNetwork], classes: [String], threshold: Float, trainingRecord: String) {
+    public init(members: [SequenceNetwork], classes: [String], threshold: Float, trainingRecord: String, inputs: SequenceInputs?) {
         require(!members.isEmpty && members.allSatisfy { $0.settings == members[0].settings },
                 "SequenceModel: needs one or more members of one architecture")
         self.members = members
         self.classes = classes
         self.threshold = threshold
         self.trainingRecord = trainingRecord
+        self.inputs = inputs
     }
 
     /// The members' shared settings.
@@ -27,11 +30,13 @@ public final class SequenceModel {
     /// The layer a model file holds: the network, or an ``Ensemble`` of the members.
     public var layer: any Layer { Ensemble.layer(of: members) }
 
-    /// Refuses a set whose features or static descriptors are not the ones the model takes.
+    /// Refuses a set whose features or static descriptors are not the ones the model takes: in
+    /// number, and where the model records them, in name, order and standardisation.
     public func requireInputs(of set: SequenceSet) throws {
         guard set.sequences.shape[2] == settings.features, (set.statics?.shape[1] ?? 0) == settings.statics else {
             throw DataFileError(path: set.path, problem: "has \(set.sequences.shape[2]) features and \(set.statics?.shape[1] ?? 0) static descriptors; the model takes \(settings.features) and \(settings.statics)")
         }
+        if let difference = inputs?.difference(from: set.inputs) { throw DataFileError(path: set.path, problem: difference) }
     }
 
     /// Class probabilities [rows, classes] for rows of a set: the members' mean.
@@ -51,7 +56,7 @@ public final class SequenceModel {
         try ModelFile.save(layer, to: path, attributes: [
             "galen_model": .string(Self.kind), "classes": .strings(classes), "threshold": .float(threshold),
             "training_config": .string(trainingRecord),
-        ])
+        ].merging(inputs?.attributes ?? [:]) { $1 })
     }
 
     public static func load(_ path: String) throws -> SequenceModel {
@@ -70,7 +75,8 @@ public final class SequenceModel {
         }
         let record: String
         if case .string(let text)? = contents.attributes["training_config"] { record = text } else { record = "{}" }
-        return SequenceModel(members: members, classes: classes, threshold: threshold, trainingRecord: record)
+        let inputs = try SequenceInputs(attributes: contents.attributes, of: path, features: first.settings.features, statics: first.settings.statics)
+        return SequenceModel(members: members, classes: classes, threshold: threshold, trainingRecord: record, inputs: inputs)
     }
 }
 

@@ -13,7 +13,8 @@ public struct SequenceSet: Sendable {
     public let stepMask: Tensor
     /// [N, S] static descriptors, when the file has them.
     public let statics: Tensor?
-    public let featureNames: [String]
+    /// Its columns' names and the statistics they were standardised with.
+    public let inputs: SequenceInputs
     /// The sequences' ids, when the file has them (`/ids`, one per sequence).
     public let ids: [String]?
     public let labelled: LabelledRows
@@ -52,7 +53,8 @@ public struct SequenceSet: Sendable {
         if let problem = unobservedProblem(values, shape: shape, mask: maskBits, maskShape: maskShape, carried: fill == "carried") { throw fail(problem) }
         let stepMask = maskShape.count == 2 ? Tensor(maskBits.map(Float.init), shape: maskShape) : Tensor.ones([shape[0], shape[1]])
         let names = try strings(file, "feature_names", count: shape[2], fail)
-        for name in ["feature_mean", "feature_std"] { _ = try statistics(file, name, count: shape[2], fail) }
+        let (mean, std) = (try statistics(file, "feature_mean", count: shape[2], fail), try statistics(file, "feature_std", count: shape[2], fail))
+        var staticColumns: (names: [String], mean: [Float], std: [Float]) = ([], [], [])
         if try file.contains("times") {
             let times = try file.dataset("times")
             guard try times.elementType == .float32, try times.shape == [shape[0], shape[1]] else {
@@ -76,8 +78,8 @@ public struct SequenceSet: Sendable {
             if let bad = values.indices.first(where: { known[$0] == 0 && values[$0] != 0 }) {
                 throw fail("/static row \(bad / tableShape[1]) column \(bad % tableShape[1]) is unknown in /static_mask but holds \(values[bad]), not 0")
             }
-            _ = try strings(file, "static_names", count: tableShape[1], fail)
-            for name in ["static_mean", "static_std"] { _ = try statistics(file, name, count: tableShape[1], fail) }
+            staticColumns = (try strings(file, "static_names", count: tableShape[1], fail),
+                             try statistics(file, "static_mean", count: tableShape[1], fail), try statistics(file, "static_std", count: tableShape[1], fail))
             statics = Tensor(values, shape: tableShape)
         }
         guard try file.contains("splits"), try !file.group("splits").members().isEmpty else { throw fail("/splits holds no split") }
@@ -94,7 +96,9 @@ public struct SequenceSet: Sendable {
             ids = read
         }
         return SequenceSet(path: path, sequences: Tensor(values, shape: shape), stepMask: stepMask, statics: statics,
-                           featureNames: names, ids: ids, labelled: try LabelledRows(file: file, path: path, count: shape[0]))
+                           inputs: SequenceInputs(featureNames: names, featureMean: mean, featureStd: std, staticNames: staticColumns.names,
+                                                  staticMean: staticColumns.mean, staticStd: staticColumns.std),
+                           ids: ids, labelled: try LabelledRows(file: file, path: path, count: shape[0]))
     }
 
     /// A uint8 dataset's values, each 0 or 1.

@@ -73,11 +73,11 @@ public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOpti
     fullRecord["options"] = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
     fullRecord["split"] = split
     let trainingRecord = String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self)
-    let provisional = SequenceModel(members: members, classes: set.classes, threshold: 0.5, trainingRecord: trainingRecord)
+    let provisional = SequenceModel(members: members, classes: set.classes, threshold: 0.5, trainingRecord: trainingRecord, inputs: set.inputs)
     guard set.classes.count == 2 else { return (provisional, histories) }
     let probabilities = try provisional.probabilities(set, rows: validation)
     let threshold = SequenceReport.bestThreshold(stride(from: 1, to: probabilities.count, by: 2).map { probabilities.scalars[$0] }, validationLabels)
-    return (SequenceModel(members: members, classes: set.classes, threshold: threshold, trainingRecord: trainingRecord), histories)
+    return (SequenceModel(members: members, classes: set.classes, threshold: threshold, trainingRecord: trainingRecord, inputs: set.inputs), histories)
 }
 
 private func trainMember(_ set: SequenceSet, settings: SequenceSettings, options: SequenceTrainingOptions, seed: UInt64,
@@ -88,7 +88,7 @@ private func trainMember(_ set: SequenceSet, settings: SequenceSettings, options
     let trainer = Trainer(model: network, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),
                           gradientClipNorm: options.gradientClipNorm,
                           callbacks: callbacks + [EarlyStopping(monitor: "val_loss", patience: options.patience)], seed: seed)
-    let single = SequenceModel(members: [network], classes: set.classes, threshold: 0.5, trainingRecord: "{}")
+    let single = SequenceModel(members: [network], classes: set.classes, threshold: 0.5, trainingRecord: "{}", inputs: set.inputs)
     let history = trainer.fit(
         epochs: options.epochs, training: SequenceBatches(set: set, rows: parts.train, batchSize: options.batchSize, shuffle: true, seed: seed),
         validation: SequenceBatches(set: set, rows: parts.validation, batchSize: 256, shuffle: false, seed: 0),

@@ -64,6 +64,21 @@ struct SequenceCommandTests {
             let reversed = try galen("sequence", "evaluate", "--model", model, "--data", swapped)
             #expect(reversed.status != 0 && reversed.errors.contains("swapped.h5 has classes [\"myocardial infarction\", \"normal\"]; the model"),
                     "\(reversed.errors)")
+            // The same values under another feature name, or standardised with other statistics (a new
+            // cohort's own), are other inputs: refused. A model from before the inputs were recorded takes them.
+            let renamed = folder.appendingPathComponent("renamed.h5").path, restandardised = folder.appendingPathComponent("restandardised.h5").path
+            let older = folder.appendingPathComponent("older.h5").path, damaged = folder.appendingPathComponent("damaged.h5").path
+            try copyEdited(ecg200, to: renamed, "del f['feature_names']; f['feature_names'] = np.array(['voltage'], dtype=h5py.string_dtype())")
+            try copyEdited(ecg200, to: restandardised, "f['feature_mean'][0] += 1")
+            try copyEdited(model, to: older, "for name in ['feature_names', 'feature_mean', 'feature_std']: del f.attrs[name]")
+            try copyEdited(model, to: damaged, "f.attrs['feature_std'] = np.array([1, 2], np.float32)")
+            for (modelFile, data, message) in [(model, renamed, "renamed.h5: has features [\"voltage\"]; the model was trained on [\"ecg\"]"),
+                                               (model, restandardised, "restandardised.h5: its feature ecg is standardised with mean 1.0"),
+                                               (damaged, ecg200, "damaged.h5: attribute feature_std should be 1 float32 values, one per column")] {
+                let refused = try galen("sequence", "evaluate", "--model", modelFile, "--data", data)
+                #expect(refused.status == 1 && refused.errors.contains(message) && refused.errors.split(separator: "\n").count == 1, "\(refused.errors)")
+            }
+            #expect(try galen("sequence", "evaluate", "--model", older, "--data", renamed).status == 0)
             let threshold = try galen("sequence", "predict", "--model", skewed, "--data", ecg200, "--out", folder.appendingPathComponent("p.h5").path)
             #expect(threshold.status != 0 && threshold.errors.contains("skewed.h5: attribute threshold should be a probability, 0 to 1"), "\(threshold.errors)")
             let overflow = try galen("sequence", "predict", "--model", huge, "--data", ecg200, "--out", folder.appendingPathComponent("p.csv").path)

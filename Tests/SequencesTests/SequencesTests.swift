@@ -34,11 +34,12 @@ struct SequencesTests {
         settings.convolutions = [4, 3]
         var generator = RandomGenerator(seed: 2)
         let networks = (0..<members).map { _ in SequenceNetwork(settings, generator: &generator) }
-        let model = SequenceModel(members: networks, classes: set.classes, threshold: 0.3, trainingRecord: "{}")
+        let model = SequenceModel(members: networks, classes: set.classes, threshold: 0.3, trainingRecord: "{}", inputs: set.inputs)
         try withTemporaryFile { path in
             try model.save(to: path)
             let loaded = try SequenceModel.load(path)
             #expect(loaded.threshold == 0.3 && loaded.classes == set.classes && loaded.settings == settings && loaded.members.count == members)
+            #expect(loaded.inputs == set.inputs)
             #expect(try loaded.probabilities(set, rows: Array(0..<20)).scalars == model.probabilities(set, rows: Array(0..<20)).scalars)
         }
     }
@@ -62,8 +63,8 @@ struct SequencesTests {
         let set = try SequenceSet.load(ecg200)
         var generator = RandomGenerator(seed: 3)
         let networks = (0..<2).map { _ in SequenceNetwork(SequenceSettings(features: 1, statics: 0, classes: 2), generator: &generator) }
-        let single = try networks.map { try SequenceModel(members: [$0], classes: set.classes, threshold: 0.5, trainingRecord: "{}").probabilities(set, rows: Array(0..<10)) }
-        let ensemble = try SequenceModel(members: networks, classes: set.classes, threshold: 0.5, trainingRecord: "{}").probabilities(set, rows: Array(0..<10))
+        let single = try networks.map { try SequenceModel(members: [$0], classes: set.classes, threshold: 0.5, trainingRecord: "{}", inputs: set.inputs).probabilities(set, rows: Array(0..<10)) }
+        let ensemble = try SequenceModel(members: networks, classes: set.classes, threshold: 0.5, trainingRecord: "{}", inputs: set.inputs).probabilities(set, rows: Array(0..<10))
         #expect(single[0].scalars != single[1].scalars)
         for (mean, (first, second)) in zip(ensemble.scalars, zip(single[0].scalars, single[1].scalars)) {
             #expect(abs(mean - (first + second) / 2) < 1e-6)
