@@ -5,7 +5,8 @@ import TensorCore
 /// How an image classifier is trained.
 public struct ImageTrainingOptions: Sendable, Codable, Equatable {
     public var architecture: ImageArchitecture = .cnn
-    public var split = "medmnist"
+    /// The stored split; default: the file's only one.
+    public var split: String? = nil
     public var epochs = 60
     public var patience = 15
     public var batchSize = 32
@@ -66,7 +67,8 @@ public struct ImageBatches: BatchSource {
 public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions, callbacks: [any Callback] = [],
                                  record: [String: String] = [:]) throws -> (classifier: ImageClassifier, histories: [History]) {
     require(options.ensemble >= 1, "trainImageClassifier: an ensemble needs at least one member")
-    let (train, validation) = try set.labelled.trainingParts(options.split, seed: options.seed, noun: "images")
+    let split = try set.labelled.trainingSplit(options.split)
+    let (train, validation) = try set.labelled.trainingParts(split, seed: options.seed, noun: "images")
     if options.architecture == .cnn, set.imageShape[1] < 8 || set.imageShape[2] < 8 {
         throw DataFileError(path: set.path, problem: "images of \(set.imageShape[1])×\(set.imageShape[2]) are too small for the cnn's three 2×2 poolings (8×8 at least); try --model resnet")
     }
@@ -84,6 +86,7 @@ public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions,
     }.map { Swift.max($0, 1e-3) }
     var fullRecord = record
     fullRecord["options"] = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
+    fullRecord["split"] = split
     let trainingRecord = String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self)
     let counts = (0..<set.classes.count).map { k in train.filter { set.labels[$0] == k }.count }
     let classWeights = options.balanceClasses

@@ -82,6 +82,14 @@ public struct LabelledRows: Sendable {
 
     /// The one stored split, if there is exactly one.
     public var onlySplit: String? { splits.count == 1 ? splits.keys.first : nil }
+
+    /// The split to train on: `requested`, else the file's only one.
+    public func trainingSplit(_ requested: String?) throws -> String {
+        guard let split = requested ?? onlySplit else {
+            throw DataFileError(path: path, problem: "name a split; the file has \(splits.keys.sorted().joined(separator: ", "))")
+        }
+        return split
+    }
 }
 
 /// A data file that breaks its contract, or a model that does not fit it.

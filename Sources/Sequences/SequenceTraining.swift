@@ -52,9 +52,7 @@ public struct SequenceBatches: BatchSource {
 public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOptions, callbacks: [any Callback] = [],
                                record: [String: String] = [:]) throws -> (model: SequenceModel, histories: [History]) {
     require(options.ensemble >= 1, "trainSequenceModel: an ensemble needs at least one member")
-    guard let split = options.split ?? set.labelled.onlySplit else {
-        throw DataFileError(path: set.path, problem: "name a split; the file has \(set.labelled.splits.keys.sorted().joined(separator: ", "))")
-    }
+    let split = try set.labelled.trainingSplit(options.split)
     let (train, validation) = try set.labelled.trainingParts(split, seed: options.seed, noun: "sequences")
     var settings = SequenceSettings(features: set.sequences.shape[2], statics: set.statics?.shape[1] ?? 0, classes: set.classes.count)
     (settings.cell, settings.hidden, settings.layers) = (options.cell, options.hidden, options.layers)

@@ -42,6 +42,22 @@ struct ImageCommandTests {
         }
     }
 
+    /// A set's only split is the one trained on and scored, whatever its name; with two, one must be named.
+    @Test func theOnlyStoredSplitIsTheDefault() throws {
+        try withTemporaryFolder { folder in
+            let renamed = folder.appendingPathComponent("renamed.h5").path, twoSplits = folder.appendingPathComponent("two.h5").path
+            let model = folder.appendingPathComponent("cnn.h5").path
+            try copyEdited(breastMNIST, to: renamed, "f.move('splits/medmnist', 'splits/mine')")
+            try copyEdited(renamed, to: twoSplits, "f['splits/other'] = f['splits/mine'][...]")
+            let train = try galen("image", "train", "--data", renamed, "--epochs", "1", "--out", model)
+            #expect(train.status == 0 && train.output.contains("on 78 images"), "\(train.errors)")
+            let evaluate = try galen("image", "evaluate", "--model", model, "--data", renamed)
+            #expect(evaluate.status == 0 && evaluate.output.contains("test part of split mine: 156 images"), "\(evaluate.errors)")
+            let unnamed = try galen("image", "train", "--data", twoSplits, "--epochs", "1", "--out", folder.appendingPathComponent("m2.h5").path)
+            #expect(unnamed.status == 1 && unnamed.errors.contains("two.h5: name a split; the file has mine, other"), "\(unnamed.errors)")
+        }
+    }
+
     @Test func badImageInputGetsOneClearLine() throws {
         try withTemporaryFolder { folder in
             let wrongLabels = folder.appendingPathComponent("labels.h5").path, tiny = folder.appendingPathComponent("tiny.h5").path
