@@ -32,7 +32,7 @@ public final class SequenceModel {
 
     /// Refuses a set whose features or static descriptors are not the ones the model takes: in
     /// number, and where the model records them, in name, order and standardisation.
-    public func requireInputs(of set: SequenceSet) throws {
+    public func requireInputs(of set: SequenceRecords) throws {
         guard set.sequences.shape[2] == settings.features, (set.statics?.shape[1] ?? 0) == settings.statics else {
             throw DataFileError(path: set.path, problem: "has \(set.sequences.shape[2]) features and \(set.statics?.shape[1] ?? 0) static descriptors; the model takes \(settings.features) and \(settings.statics)")
         }
@@ -40,7 +40,7 @@ public final class SequenceModel {
     }
 
     /// Class probabilities [rows, classes] for rows of a set: the members' mean.
-    public func probabilities(_ set: SequenceSet, rows: [Int], batchSize: Int = 256) throws -> Tensor {
+    public func probabilities(_ set: SequenceRecords, rows: [Int], batchSize: Int = 256) throws -> Tensor {
         try requireInputs(of: set)
         return withoutGrad {
             let parts = stride(from: 0, to: rows.count, by: batchSize).map { start -> Tensor in

@@ -2,9 +2,37 @@ import HDF5
 import NeuralNet
 import TensorCore
 
-/// A labelled sequence set in Galen's `sequence-set/1` contract (`datasets/README.md`), in memory.
+/// A labelled sequence set in Galen's `sequence-set/1` contract (`datasets/README.md`), in memory:
+/// its records and their labels and splits.
 public struct SequenceSet: Sendable {
     public static let contract = "sequence-set/1"
+    public let records: SequenceRecords
+    public let labelled: LabelledRows
+
+    public var path: String { records.path }
+    public var sequences: Tensor { records.sequences }
+    public var stepMask: Tensor { records.stepMask }
+    public var statics: Tensor? { records.statics }
+    public var inputs: SequenceInputs { records.inputs }
+    public var ids: [String]? { records.ids }
+    public var labels: [Int] { labelled.labels }
+    public var classes: [String] { labelled.classes }
+    public var count: Int { labels.count }
+
+    public static func load(_ path: String) throws -> SequenceSet {
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        let records = try SequenceRecords.read(file, path: path)
+        guard try file.contains("splits"), try !file.group("splits").members().isEmpty else {
+            throw DataFileError(path: path, problem: "/splits holds no split")
+        }
+        return SequenceSet(records: records, labelled: try LabelledRows(file: file, path: path, count: records.count))
+    }
+}
+
+/// The records of a sequence set without its labels, all a model reads: enough to predict for
+/// sequences whose classes are unknown.
+public struct SequenceRecords: Sendable {
     public let path: String
     /// [N, T, F], standardised with training statistics.
     public let sequences: Tensor
@@ -17,17 +45,18 @@ public struct SequenceSet: Sendable {
     public let inputs: SequenceInputs
     /// The sequences' ids, when the file has them (`/ids`, one per sequence).
     public let ids: [String]?
-    public let labelled: LabelledRows
 
-    public var labels: [Int] { labelled.labels }
-    public var classes: [String] { labelled.classes }
-    public var count: Int { labels.count }
+    public var count: Int { sequences.shape[0] }
 
-    public static func load(_ path: String) throws -> SequenceSet {
+    public static func load(_ path: String) throws -> SequenceRecords {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
+        return try read(file, path: path)
+    }
+
+    static func read(_ file: HDF5File, path: String) throws -> SequenceRecords {
         func fail(_ problem: String) -> DataFileError { DataFileError(path: path, problem: problem) }
-        if let contract = try contractProblem(of: file, expecting: contract) { throw fail(contract) }
+        if let contract = try contractProblem(of: file, expecting: SequenceSet.contract) { throw fail(contract) }
         guard try file.contains("sequences") else { throw fail("/sequences is missing") }
         let data = try file.dataset("sequences")
         let shape = try data.shape
@@ -82,7 +111,6 @@ public struct SequenceSet: Sendable {
                              try statistics(file, "static_mean", count: tableShape[1], fail), try statistics(file, "static_std", count: tableShape[1], fail))
             statics = Tensor(values, shape: tableShape)
         }
-        guard try file.contains("splits"), try !file.group("splits").members().isEmpty else { throw fail("/splits holds no split") }
         var ids: [String]?
         if try file.contains("ids") {
             let idData = try file.dataset("ids")
@@ -95,10 +123,10 @@ public struct SequenceSet: Sendable {
             if let repeated = read.firstIndex(where: { !seen.insert($0).inserted }) { throw fail("/ids row \(repeated) repeats '\(read[repeated])'") }
             ids = read
         }
-        return SequenceSet(path: path, sequences: Tensor(values, shape: shape), stepMask: stepMask, statics: statics,
+        return SequenceRecords(path: path, sequences: Tensor(values, shape: shape), stepMask: stepMask, statics: statics,
                            inputs: SequenceInputs(featureNames: names, featureMean: mean, featureStd: std, staticNames: staticColumns.names,
                                                   staticMean: staticColumns.mean, staticStd: staticColumns.std),
-                           ids: ids, labelled: try LabelledRows(file: file, path: path, count: shape[0]))
+                               ids: ids)
     }
 
     /// A uint8 dataset's values, each 0 or 1.

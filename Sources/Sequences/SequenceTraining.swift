@@ -73,7 +73,7 @@ public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOpti
     let trainingRecord = String(decoding: try JSONEncoder().encode(fullRecord), as: UTF8.self)
     let provisional = SequenceModel(members: members, classes: set.classes, threshold: 0.5, trainingRecord: trainingRecord, inputs: set.inputs)
     guard set.classes.count == 2 else { return (provisional, histories) }
-    let probabilities = try provisional.probabilities(set, rows: validation)
+    let probabilities = try provisional.probabilities(set.records, rows: validation)
     let threshold = SequenceReport.bestThreshold(stride(from: 1, to: probabilities.count, by: 2).map { probabilities.scalars[$0] }, validationLabels)
     return (SequenceModel(members: members, classes: set.classes, threshold: threshold, trainingRecord: trainingRecord, inputs: set.inputs), histories)
 }
@@ -94,7 +94,7 @@ private func trainMember(_ set: SequenceSet, settings: SequenceSettings, options
             Loss.categoricalCrossEntropy(network(batch.inputs, mask: batch.auxiliary["mask"], statics: batch.auxiliary["statics"]), batch.targets)
         },
         metrics: {
-            let report = SequenceReport(probabilities: (try? single.probabilities(set, rows: parts.validation)) ?? Tensor.zeros([1, 1]),
+            let report = SequenceReport(probabilities: (try? single.probabilities(set.records, rows: parts.validation)) ?? Tensor.zeros([1, 1]),
                                         labels: validationLabels, threshold: nil)
             return ["val_accuracy": report.accuracy, "val_auc": report.rocAUC]
         })

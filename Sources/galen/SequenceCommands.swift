@@ -118,9 +118,9 @@ struct SequenceEvaluate: ParsableCommand {
         let trainedOn = try trainedSplit(trained.trainingRecord, of: model)
         guard let name = splitName ?? trainedOn.name ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
         let rows = try set.labelled.rows(split, of: name, seed: trainedOn.seed ?? 0, noun: "sequences")
-        try trained.requireInputs(of: set)
+        try trained.requireInputs(of: set.records)
         try requireSameClasses(set.classes, in: data, as: trained.classes, by: model)
-        let probabilities = try finiteProbabilities(try trained.probabilities(set, rows: rows), rows: rows, model: model, data: data)
+        let probabilities = try finiteProbabilities(try trained.probabilities(set.records, rows: rows), rows: rows, model: model, data: data)
         let report = SequenceReport(probabilities: probabilities, labels: rows.map { set.labels[$0] },
                                     threshold: trained.classes.count == 2 ? trained.threshold : nil)
         if json {
@@ -142,7 +142,7 @@ struct SequencePredict: ParsableCommand {
     @Option(help: "The model file from galen sequence train.")
     var model: String
 
-    @Option(help: "The sequence set.")
+    @Option(help: "The sequence set; its labels and splits are not needed.")
     var data: String
 
     @OptionGroup var output: OutputFile
@@ -151,7 +151,7 @@ struct SequencePredict: ParsableCommand {
 
     func run() throws {
         let trained = try SequenceModel.load(model)
-        let set = try SequenceSet.load(data)
+        let set = try SequenceRecords.load(data)
         let probabilities = try finiteProbabilities(try trained.probabilities(set, rows: Array(0..<set.count)), model: model, data: data)
         try ClassProbabilities(kind: Self.outputKind, model: model, data: data, classes: trained.classes, probabilities: probabilities,
                                predicted: nil, ids: set.ids).write(to: output.path)

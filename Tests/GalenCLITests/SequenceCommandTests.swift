@@ -79,6 +79,15 @@ struct SequenceCommandTests {
                 #expect(refused.status == 1 && refused.errors.contains(message) && refused.errors.split(separator: "\n").count == 1, "\(refused.errors)")
             }
             #expect(try galen("sequence", "evaluate", "--model", older, "--data", renamed).status == 0)
+            // Prediction needs the records only: new patients have no labels or splits yet.
+            let unlabelled = folder.appendingPathComponent("unlabelled.h5").path
+            try copyEdited(ecg200, to: unlabelled, "del f['labels']; del f['classes']; del f['splits']")
+            let (full, bare) = (folder.appendingPathComponent("full.h5").path, folder.appendingPathComponent("bare.h5").path)
+            for (data, out) in [(ecg200, full), (unlabelled, bare)] {
+                let run = try galen("sequence", "predict", "--model", model, "--data", data, "--out", out)
+                #expect(run.status == 0, "\(run.errors)")
+            }
+            #expect(try HDF5File.open(bare).dataset("probabilities").read(as: Float.self) == HDF5File.open(full).dataset("probabilities").read(as: Float.self))
             let threshold = try galen("sequence", "predict", "--model", skewed, "--data", ecg200, "--out", folder.appendingPathComponent("p.h5").path)
             #expect(threshold.status != 0 && threshold.errors.contains("skewed.h5: attribute threshold should be a probability, 0 to 1"), "\(threshold.errors)")
             let overflow = try galen("sequence", "predict", "--model", huge, "--data", ecg200, "--out", folder.appendingPathComponent("p.csv").path)

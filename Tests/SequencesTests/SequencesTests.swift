@@ -21,7 +21,7 @@ struct SequencesTests {
         let (model, _) = try trainSequenceModel(set, options: options)
         // Score the training part (the "train slice"): test data is for the report alone.
         let rows = try set.labelled.rows(split: "ucr", part: 0)
-        let report = SequenceReport(probabilities: try model.probabilities(set, rows: rows), labels: rows.map { set.labels[$0] }, threshold: nil)
+        let report = SequenceReport(probabilities: try model.probabilities(set.records, rows: rows), labels: rows.map { set.labels[$0] }, threshold: nil)
         let majority = Double(max(rows.filter { set.labels[$0] == 1 }.count, rows.filter { set.labels[$0] == 0 }.count)) / Double(rows.count)
         #expect(report.accuracy > majority + 0.1, "training accuracy \(report.accuracy) against always-the-majority \(majority)")
         #expect(report.rocAUC > 0.8)
@@ -40,7 +40,7 @@ struct SequencesTests {
             let loaded = try SequenceModel.load(path)
             #expect(loaded.threshold == 0.3 && loaded.classes == set.classes && loaded.settings == settings && loaded.members.count == members)
             #expect(loaded.inputs == set.inputs)
-            #expect(try loaded.probabilities(set, rows: Array(0..<20)).scalars == model.probabilities(set, rows: Array(0..<20)).scalars)
+            #expect(try loaded.probabilities(set.records, rows: Array(0..<20)).scalars == model.probabilities(set.records, rows: Array(0..<20)).scalars)
         }
     }
 
@@ -63,8 +63,8 @@ struct SequencesTests {
         let set = try SequenceSet.load(ecg200)
         var generator = RandomGenerator(seed: 3)
         let networks = (0..<2).map { _ in SequenceNetwork(SequenceSettings(features: 1, statics: 0, classes: 2), generator: &generator) }
-        let single = try networks.map { try SequenceModel(members: [$0], classes: set.classes, threshold: 0.5, trainingRecord: "{}", inputs: set.inputs).probabilities(set, rows: Array(0..<10)) }
-        let ensemble = try SequenceModel(members: networks, classes: set.classes, threshold: 0.5, trainingRecord: "{}", inputs: set.inputs).probabilities(set, rows: Array(0..<10))
+        let single = try networks.map { try SequenceModel(members: [$0], classes: set.classes, threshold: 0.5, trainingRecord: "{}", inputs: set.inputs).probabilities(set.records, rows: Array(0..<10)) }
+        let ensemble = try SequenceModel(members: networks, classes: set.classes, threshold: 0.5, trainingRecord: "{}", inputs: set.inputs).probabilities(set.records, rows: Array(0..<10))
         #expect(single[0].scalars != single[1].scalars)
         for (mean, (first, second)) in zip(ensemble.scalars, zip(single[0].scalars, single[1].scalars)) {
             #expect(abs(mean - (first + second) / 2) < 1e-6)
