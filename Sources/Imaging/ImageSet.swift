@@ -39,6 +39,11 @@ public struct ImageSet: Sendable {
         guard try imageData.elementType == .uint8, shape.count == 3 || shape.count == 4, shape.allSatisfy({ $0 > 0 }) else {
             throw DataFileError(path: path, problem: "/images is \(try imageData.elementType) \(shape), expected uint8 [N, H, W] or [N, H, W, C] with no empty axis")
         }
+        // A channels-first array ([N, C, H, W], as PyTorch holds images) would be read as images C
+        // pixels high with W channels, and trained on without complaint.
+        if shape.count == 4 && shape[1] <= 4 && shape[3] > shape[1] {
+            throw DataFileError(path: path, problem: "/images \(shape) would be images \(shape[1]) pixels high with \(shape[3]) channels; it looks channels-first [N, C, H, W], and the contract stores [N, H, W, C] (numpy: images.transpose(0, 2, 3, 1))")
+        }
         // Bytes read, widened to floats, reordered channels-first, then (in training) gathered into
         // training and validation parts: up to nine bytes a pixel held at once.
         let bytes = shape.reduce(9) { $0 * Double($1) }

@@ -87,7 +87,12 @@ struct ImageTrain: ParsableCommand {
 }
 
 struct ImageEvaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "Accuracy, ROC-AUC and confusion matrix on a split's part.")
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate", abstract: "Accuracy, ROC-AUC and confusion matrix on a split's part.",
+        discussion: """
+            For two classes, ROC-AUC scores class 1 (the second name in /classes) as the positive class; for more, it is \
+            the mean over classes of each class against the rest.
+            """)
 
     @Option(help: "The model file from galen image train.")
     var model: String

@@ -33,8 +33,8 @@ struct SequenceTrain: ParsableCommand {
     @Flag(help: "Read each sequence in both directions.")
     var bidirectional = false
 
-    @Option(help: "last (the final state) or mean (over valid steps).")
-    var pooling: SequenceSettings.Pooling = .last
+    @Option(help: "last (the final valid step) or mean (over valid steps); default: last after recurrent layers, mean for convolutions only (whose last step sees one window).")
+    var pooling: SequenceSettings.Pooling?
 
     @Option(parsing: .unconditional, help: "Dropout before the classifier.")
     var dropout: Float = 0.2
@@ -84,7 +84,7 @@ struct SequenceTrain: ParsableCommand {
         let set = try SequenceSet.load(data)
         var options = SequenceTrainingOptions()
         (options.split, options.cell, options.hidden, options.layers) = (split, cell, hidden, layers)
-        (options.bidirectional, options.pooling, options.dropout, options.convolutions) = (bidirectional, pooling, dropout, convolution)
+        (options.bidirectional, options.pooling, options.dropout, options.convolutions) = (bidirectional, pooling ?? (layers == 0 ? .mean : .last), dropout, convolution)
         (options.epochs, options.patience, options.batchSize, options.learningRate) = (epochs, patience, batchSize, learningRate)
         (options.seed, options.ensemble) = (seed, ensemble)
         let (model, _) = try trainSequenceModel(set, options: options, callbacks: [ProgressDisplay(members: ensemble)], record: ["data": data])
@@ -95,7 +95,12 @@ struct SequenceTrain: ParsableCommand {
 
 struct SequenceEvaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "evaluate", abstract: "Accuracy, ROC-AUC, PR-AUC and (for two classes) the event-1 score on a split's part.")
+        commandName: "evaluate", abstract: "Accuracy, ROC-AUC, PR-AUC and (for two classes) the event-1 score on a split's part.",
+        discussion: """
+            For two classes, ROC-AUC and PR-AUC score class 1 (the second name in /classes) as the positive class; for more, \
+            they are the mean over classes of each class against the rest. A class absent from the part has no ROC-AUC \
+            (nan; null in --json).
+            """)
 
     @Option(help: "The model file from galen sequence train.")
     var model: String

@@ -75,7 +75,11 @@ struct ImageCommandTests {
             }
             let model = folder.appendingPathComponent("m.h5").path
             #expect(try galen("image", "train", "--data", breastMNIST, "--epochs", "1", "--out", model).status == 0)
+            // Colour images stored channels-first, as PyTorch holds them.
+            let channelsFirst = folder.appendingPathComponent("channels-first.h5").path
+            try copyEdited(wrongLabels, to: channelsFirst, "del f['images']; f['images'] = np.full((6, 3, 16, 16), 9, np.uint8)")
             let cases: [([String], String)] = [
+                (["image", "train", "--data", channelsFirst, "--out", folder.appendingPathComponent("c.h5").path], "/images [6, 3, 16, 16] would be images 3 pixels high with 16 channels; it looks channels-first"),
                 (["image", "train", "--data", wrongLabels, "--out", folder.appendingPathComponent("x.h5").path], "/labels row 5 is 5, not a class index in 0..<2"),
                 (["image", "evaluate", "--model", model, "--data", tiny, "--split", "train"], "tiny.h5: images of shape [1, 12, 12] do not match the model's input [1, 28, 28]"),
                 (["image", "evaluate", "--model", model, "--data", tiny, "--split", "test"], "the test part of split 'medmnist'"),

@@ -16,6 +16,12 @@ struct SequenceCommandTests {
                 let model = folder.appendingPathComponent("m.h5").path
                 let train = try runTool([TestSupport.galen, "sequence", "train", "--data", data, "--epochs", "2", "--out", model, "--overwrite"] + extra)
                 #expect(train.status == 0, "\(train.errors)")
+                if extra.first == "--layers" {
+                    // A convolution-only network pools over the valid steps by default: its last step sees one window.
+                    let config = try HDF5File.open(model).attributes.get("model_config")
+                    guard case .string(let text) = config else { Issue.record("model_config is \(config)"); continue }
+                    #expect(text.contains(#"\"pooling\":\"mean\""#), "\(text)")
+                }
                 let inspect = try galen("inspect", model)
                 #expect(inspect.status == 0 && inspect.output.contains("sequence classifier, classes: "), "\(inspect.output) \(inspect.errors)")
                 // ECG200 has no stored validation part: evaluation finds the one carved for training.
