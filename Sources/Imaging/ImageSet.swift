@@ -41,7 +41,7 @@ public struct ImageSet: Sendable {
         }
         // A channels-first array ([N, C, H, W], as PyTorch holds images) would be read as images C
         // pixels high with W channels, and trained on without complaint.
-        if shape.count == 4 && shape[1] <= 4 && shape[3] > shape[1] {
+        if shape.count == 4 && shape[1] <= 4 && shape[2] > 4 && shape[3] > 4 {
             throw DataFileError(path: path, problem: "/images \(shape) would be images \(shape[1]) pixels high with \(shape[3]) channels; it looks channels-first [N, C, H, W], and the contract stores [N, H, W, C] (numpy: images.transpose(0, 2, 3, 1))")
         }
         // Bytes read, widened to floats, reordered channels-first, then (in training) gathered into

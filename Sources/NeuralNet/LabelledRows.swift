@@ -86,7 +86,7 @@ public struct LabelledRows: Sendable {
     /// The split to train on: `requested`, else the file's only one.
     public func trainingSplit(_ requested: String?) throws -> String {
         guard let split = requested ?? onlySplit else {
-            throw DataFileError(path: path, problem: "name a split; the file has \(splits.keys.sorted().joined(separator: ", "))")
+            throw DataFileError(path: path, problem: splits.isEmpty ? "/splits holds no split" : "name a split; the file has \(splits.keys.sorted().joined(separator: ", "))")
         }
         return split
     }

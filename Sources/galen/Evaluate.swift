@@ -33,10 +33,10 @@ struct Evaluate: ParsableCommand {
         let trained = try EfficacyModel.load(model)
         let data = try CompoundLibrary.load(library)
         let trainedOn = try trainedSplit(trained.trainingRecord, of: model)
-        // The method the model recorded as it was: a model that did not record whether its random
-        // split was stored was trained on Galen's own shuffle.
-        let method = splitMethod.map(data.splitMethod(named:))
-            ?? trainedOn.name.map { trainedOn.stored == true ? .stored($0) : SplitMethod($0) } ?? .random
+        // The method the model recorded, as it was: a model that did not record whether its random
+        // split was stored was trained on Galen's own shuffle. Another split named is the file's.
+        let recorded = trainedOn.name.map { trainedOn.stored == true ? .stored($0) : SplitMethod($0) }
+        let method = (splitMethod == nil || splitMethod == trainedOn.name ? recorded : splitMethod.map(data.splitMethod(named:))) ?? .random
         let rows: [Int]
         if split == .all {
             rows = Array(0..<data.count)

@@ -33,7 +33,7 @@ struct SequenceTrain: ParsableCommand {
     @Flag(help: "Read each sequence in both directions.")
     var bidirectional = false
 
-    @Option(help: "last (the final valid step) or mean (over valid steps); default: last after recurrent layers, mean for convolutions only (whose last step sees one window).")
+    @Option(help: "last (the final state) or mean (over valid steps); default: last after recurrent layers, mean for convolutions only (whose last step sees one window).")
     var pooling: SequenceSettings.Pooling?
 
     @Option(parsing: .unconditional, help: "Dropout before the classifier.")

@@ -145,9 +145,11 @@ struct Train: ParsableCommand {
         // The history is moved into place just after the model: a failure before the model is in place leaves both earlier files.
         if let historyLogger { try historyLogger.save(then: saveModel) } else { try saveModel() }
         let reports = try result.model.evaluate(data, rows: parts.validation, modelPath: output.path)
+        // Early stopping keeps the last epoch when no epoch had a validation RMSE to choose by.
+        let chosen = result.histories.allSatisfy { $0["val_rmse"].contains(where: \.isFinite) }
         let kept = zip(result.keptEpochs, result.histories).map { "\($0) of \($1.epochs.count)" }
-        print(kept.count == 1 ? "kept epoch \(kept[0]), the lowest validation RMSE"
-              : "members kept epochs \(kept.joined(separator: ", ")), each its lowest validation RMSE")
+        let reason = chosen ? "the lowest validation RMSE" : "the last (no validation RMSE to choose by)"
+        print(kept.count == 1 ? "kept epoch \(kept[0]), \(reason)" : "members kept epochs \(kept.joined(separator: ", ")), \(chosen ? "each its lowest validation RMSE" : reason)")
         print("validation metrics (\(parts.validation.count) compounds):")
         print(reportTable(reports))
         print("model written to \(output.path)")

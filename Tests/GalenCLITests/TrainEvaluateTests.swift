@@ -69,6 +69,14 @@ struct TrainEvaluateTests {
                 """)
             let old = try galen("evaluate", "--model", older, "--library", esol)
             #expect(old.output.hasPrefix("test part of split random: 112 compounds"), "\(old.output)\(old.errors)")
+            let restated = try galen("evaluate", "--model", older, "--library", esol, "--split-method", "random")
+            #expect(restated.output.hasPrefix("test part of split random: 112 compounds"), "naming the model's own split keeps it: \(restated.output)")
+            // No measured validation value: early stopping has nothing to choose by and keeps the last epoch.
+            let unmeasured = folder.appendingPathComponent("unmeasured.h5").path
+            try copyEdited(esol, to: unmeasured, "v = f['assays/values'][...]; v[f['splits/random'][...] == 1] = np.nan; f['assays/values'][...] = v")
+            let blind = try galen("train", "--library", unmeasured, "--epochs", "2", "--hidden", "64", "--latent", "16", "--head", "16",
+                                  "--out", folder.appendingPathComponent("blind.h5").path)
+            #expect(blind.output.contains("kept epoch 2 of 2, the last (no validation RMSE to choose by)"), "\(blind.output)\(blind.errors)")
         }
     }
 
