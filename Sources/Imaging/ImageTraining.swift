@@ -67,7 +67,7 @@ public struct ImageBatches: BatchSource {
 public func trainImageClassifier(_ set: ImageSet, options: ImageTrainingOptions, callbacks: [any Callback] = [],
                                  record: [String: String] = [:]) throws -> (classifier: ImageClassifier, histories: [History]) {
     require(options.ensemble >= 1, "trainImageClassifier: an ensemble needs at least one member")
-    let split = try set.labelled.trainingSplit(options.split)
+    let split = try set.labelled.chosenSplit(options.split)
     let (train, validation) = try set.labelled.trainingParts(split, seed: options.seed, noun: "images")
     if options.architecture == .cnn, set.imageShape[1] < 8 || set.imageShape[2] < 8 {
         throw DataFileError(path: set.path, problem: "images of \(set.imageShape[1])×\(set.imageShape[2]) are too small for the cnn's three 2×2 poolings (8×8 at least); try --model resnet")

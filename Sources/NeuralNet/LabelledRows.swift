@@ -80,12 +80,9 @@ public struct LabelledRows: Sendable {
         return (train, validation)
     }
 
-    /// The one stored split, if there is exactly one.
-    public var onlySplit: String? { splits.count == 1 ? splits.keys.first : nil }
-
-    /// The split to train on: `requested`, else the file's only one.
-    public func trainingSplit(_ requested: String?) throws -> String {
-        guard let split = requested ?? onlySplit else {
+    /// The split to train on or score: `requested`, else the file's only one.
+    public func chosenSplit(_ requested: String?) throws -> String {
+        guard let split = requested ?? (splits.count == 1 ? splits.keys.first : nil) else {
             throw DataFileError(path: path, problem: splits.isEmpty ? "/splits holds no split" : "name a split; the file has \(splits.keys.sorted().joined(separator: ", "))")
         }
         return split

@@ -16,7 +16,10 @@ public struct SequenceInputs: Sendable, Equatable {
     /// static descriptors.
     static let attributeNames = ["feature_names", "feature_mean", "feature_std", "static_names", "static_mean", "static_std"]
 
+    /// As model-file attributes; none for a set of more columns than an HDF5 attribute (64 KiB)
+    /// holds names of, whose model is then checked by width only.
     var attributes: [String: AttributeValue] {
+        guard max(featureNames.count, staticNames.count) <= LabelledRows.maximumClasses else { return [:] }
         var attributes: [String: AttributeValue] = ["feature_names": .strings(featureNames), "feature_mean": .floats(featureMean), "feature_std": .floats(featureStd)]
         if !staticNames.isEmpty {
             attributes.merge(["static_names": .strings(staticNames), "static_mean": .floats(staticMean), "static_std": .floats(staticStd)]) { $1 }

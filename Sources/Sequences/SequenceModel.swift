@@ -12,7 +12,7 @@ public final class SequenceModel {
     public let threshold: Float
     public let trainingRecord: String
     /// The training set's columns and standardisation; nil for files written before they were
-    /// recorded, and for sets of more than ``LabelledRows/maximumClasses`` columns.
+    /// recorded, or too wide to record (``SequenceInputs/attributes``).
     public let inputs: SequenceInputs?
 
     public init(members: [SequenceNetwork], classes: [String], threshold: Float, trainingRecord: String, inputs: SequenceInputs?) {
@@ -22,8 +22,7 @@ public final class SequenceModel {
         self.classes = classes
         self.threshold = threshold
         self.trainingRecord = trainingRecord
-        // A model file keeps them in attributes, which HDF5 holds to 64 KiB: wider sets are checked by width only.
-        self.inputs = inputs.flatMap { max($0.featureNames.count, $0.staticNames.count) <= LabelledRows.maximumClasses ? $0 : nil }
+        self.inputs = inputs
     }
 
     /// The members' shared settings.

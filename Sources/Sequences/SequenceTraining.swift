@@ -9,7 +9,8 @@ public struct SequenceTrainingOptions: Sendable, Codable, Equatable {
     public var hidden = 64
     public var layers = 1
     public var bidirectional = false
-    public var pooling: SequenceSettings.Pooling = .last
+    /// Default: last after recurrent layers; mean for convolutions only, whose last step sees one window.
+    public var pooling: SequenceSettings.Pooling? = nil
     public var dropout: Float = 0.2
     public var convolutions: [Int] = []
     public var epochs = 60
@@ -52,11 +53,11 @@ public struct SequenceBatches: BatchSource {
 public func trainSequenceModel(_ set: SequenceSet, options: SequenceTrainingOptions, callbacks: [any Callback] = [],
                                record: [String: String] = [:]) throws -> (model: SequenceModel, histories: [History]) {
     require(options.ensemble >= 1, "trainSequenceModel: an ensemble needs at least one member")
-    let split = try set.labelled.trainingSplit(options.split)
+    let split = try set.labelled.chosenSplit(options.split)
     let (train, validation) = try set.labelled.trainingParts(split, seed: options.seed, noun: "sequences")
     var settings = SequenceSettings(features: set.sequences.shape[2], statics: set.statics?.shape[1] ?? 0, classes: set.classes.count)
     (settings.cell, settings.hidden, settings.layers) = (options.cell, options.hidden, options.layers)
-    (settings.bidirectional, settings.pooling, settings.dropout) = (options.bidirectional, options.pooling, options.dropout)
+    (settings.bidirectional, settings.pooling, settings.dropout) = (options.bidirectional, options.pooling ?? (options.layers == 0 ? .mean : .last), options.dropout)
     settings.convolutions = options.convolutions
     try requireTrainingMemory(settings.weightShapes, members: options.ensemble, of: "the sequence network")
     let validationLabels = validation.map { set.labels[$0] }

@@ -78,7 +78,7 @@ struct ImageTrain: ParsableCommand {
         options.ensemble = ensemble
         let (classifier, _) = try trainImageClassifier(set, options: options, callbacks: [ProgressDisplay(members: ensemble)], record: ["data": data])
         try classifier.save(to: output.path)
-        let validation = try set.labelled.partition(set.labelled.trainingSplit(split), seed: seed).validation
+        let validation = try set.labelled.partition(set.labelled.chosenSplit(split), seed: seed).validation
         let report = ClassificationReport(probabilities: try classifier.probabilities(set.images.gather(validation)),
                                               labels: validation.map { set.labels[$0] })
         print("validation: accuracy \(format(report.accuracy)), ROC-AUC \(format(report.rocAUC)) on \(report.count) images")
@@ -114,7 +114,7 @@ struct ImageEvaluate: ParsableCommand {
         let set = try ImageSet.load(data)
         try requireSameClasses(set.classes, in: data, as: classifier.classes, by: model)
         let trainedOn = try trainedSplit(classifier.trainingRecord, of: model)
-        guard let splitName = self.splitName ?? trainedOn.name ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
+        let splitName = try set.labelled.chosenSplit(self.splitName ?? trainedOn.name)
         let rows = try set.labelled.rows(split, of: splitName, seed: trainedOn.seed ?? 0, noun: "images")
         let probabilities = try finiteProbabilities(try classifier.probabilities(set.images.gather(rows), from: data), rows: rows, model: model, data: data)
         let report = ClassificationReport(probabilities: probabilities, labels: rows.map { set.labels[$0] })

@@ -84,7 +84,7 @@ struct SequenceTrain: ParsableCommand {
         let set = try SequenceSet.load(data)
         var options = SequenceTrainingOptions()
         (options.split, options.cell, options.hidden, options.layers) = (split, cell, hidden, layers)
-        (options.bidirectional, options.pooling, options.dropout, options.convolutions) = (bidirectional, pooling ?? (layers == 0 ? .mean : .last), dropout, convolution)
+        (options.bidirectional, options.pooling, options.dropout, options.convolutions) = (bidirectional, pooling, dropout, convolution)
         (options.epochs, options.patience, options.batchSize, options.learningRate) = (epochs, patience, batchSize, learningRate)
         (options.seed, options.ensemble) = (seed, ensemble)
         let (model, _) = try trainSequenceModel(set, options: options, callbacks: [ProgressDisplay(members: ensemble)], record: ["data": data])
@@ -121,7 +121,7 @@ struct SequenceEvaluate: ParsableCommand {
         let trained = try SequenceModel.load(model)
         let set = try SequenceSet.load(data)
         let trainedOn = try trainedSplit(trained.trainingRecord, of: model)
-        guard let name = splitName ?? trainedOn.name ?? set.labelled.onlySplit else { throw ValidationError("name a split with --split-name") }
+        let name = try set.labelled.chosenSplit(splitName ?? trainedOn.name)
         let rows = try set.labelled.rows(split, of: name, seed: trainedOn.seed ?? 0, noun: "sequences")
         try trained.requireInputs(of: set.records)
         try requireSameClasses(set.classes, in: data, as: trained.classes, by: model)
